@@ -1,0 +1,130 @@
+"""Adapters: how the driver builds a candidate's schedulers and hands them progress and metrics.
+
+``MessageHubAdapter`` speaks upstream's protocol (mmengine's global MessageHub) and serves the
+reference, upstream mmagic and any fork with upstream's interface. An implementation that gets
+progress another way supplies its own object with the methods of :class:`Adapter`
+(docs/adapters.md; ``conformance/examples/callback_adapter.py`` is a worked example).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+
+from mmengine.logging import MessageHub
+
+#: The methods the driver calls; a custom adapter must have all of them.
+ADAPTER_METHODS = (
+    'process',
+    'new_process',
+    'publish_progress',
+    'publish_metric',
+    'build',
+    'step',
+    'state_dict',
+    'load_state_dict',
+)
+#: The attributes the suite reads for its header and for applicability.
+ADAPTER_ATTRIBUTES = ('name', 'origin', 'provides')
+
+RUNNER_HUB = 'conformance-runner'
+REDUCE_LR_HUB = 'reduce_lr'
+
+
+class Adapter:
+    """The protocol, as a base class with documentation (subclassing it is optional)."""
+
+    name = 'adapter'
+    origin = ''
+    provides = frozenset()
+
+    def process(self, scenario):
+        """Context manager: one training process, with no state leaking in or out."""
+        raise NotImplementedError
+
+    def new_process(self, scenario):
+        """Replace per-process state, as a resumed run in a new process sees it."""
+        raise NotImplementedError
+
+    def publish_progress(self, iteration, epoch):
+        raise NotImplementedError
+
+    def publish_metric(self, value):
+        raise NotImplementedError
+
+    def build(self, spec, optimizer, epoch_length):
+        raise NotImplementedError
+
+    def step(self, scheduler):
+        scheduler.step()
+
+    def state_dict(self, scheduler):
+        return scheduler.state_dict()
+
+    def load_state_dict(self, scheduler, state):
+        scheduler.load_state_dict(state)
+
+
+@contextlib.contextmanager
+def isolated_message_hubs():
+    """Run with an empty MessageHub registry and put the previous one back afterwards.
+
+    MessageHub instances live in one class-level ordered dict; 'the current instance' is the
+    most recently created one. Every run starts from nothing so no test sees another's hubs.
+    """
+    saved = OrderedDict(MessageHub._instance_dict)
+    MessageHub._instance_dict.clear()
+    try:
+        yield
+    finally:
+        MessageHub._instance_dict.clear()
+        MessageHub._instance_dict.update(saved)
+
+
+class MessageHubAdapter(Adapter):
+    """Upstream's protocol: progress in the runner's hub, the metric in 'reduce_lr' 'value'."""
+
+    def __init__(self, classes, name, origin):
+        self.classes = {key: value for key, value in classes.items() if value is not None}
+        self.name = name
+        self.origin = origin
+        self.provides = frozenset(self.classes)
+        self._runner_hub = None
+
+    @contextlib.contextmanager
+    def process(self, scenario):
+        with isolated_message_hubs():
+            self._open_hubs(scenario)
+            try:
+                yield self
+            finally:
+                self._runner_hub = None
+
+    def _open_hubs(self, scenario, runtime_info=None):
+        # The Runner creates its hub in __init__; mmagic's ReduceLRSchedulerHook or a ReduceLR
+        # creates 'reduce_lr' later, unless a previous run in the process already had.
+        if scenario.reduce_lr_hub_first:
+            MessageHub.get_instance(REDUCE_LR_HUB)
+        self._runner_hub = MessageHub.get_instance(RUNNER_HUB)
+        for key, value in (runtime_info or {}).items():
+            self._runner_hub.update_info(key, value)
+
+    def new_process(self, scenario):
+        # A resumed Runner restores its own hub's runtime info from the checkpoint; every other
+        # hub, 'reduce_lr' included, starts empty.
+        runtime_info = dict(self._runner_hub.runtime_info)
+        MessageHub._instance_dict.clear()
+        self._open_hubs(scenario, runtime_info)
+
+    def publish_progress(self, iteration, epoch):
+        self._runner_hub.update_info('iter', iteration)
+        self._runner_hub.update_info('epoch', epoch)
+
+    def publish_metric(self, value):
+        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
+
+    def build(self, spec, optimizer, epoch_length):
+        cls = self.classes[spec.type]
+        if spec.build == 'iter_from_epoch':
+            return cls.build_iter_from_epoch(optimizer, epoch_length=epoch_length, **spec.kwargs)
+        return cls(optimizer, **spec.kwargs)

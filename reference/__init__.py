@@ -1,0 +1,14 @@
+"""Literal reference implementation of mmagic 1.2.0's LinearLrInterval and ReduceLR.
+
+Each rule of docs/spec.md is one small piece of code here that cites its clause ID.
+"""
+
+from .linear_interval import LinearLrInterval
+from .reduce_lr import ReduceLR
+from .registry import PARAM_SCHEDULERS, SCOPE
+from .window import INF
+
+PARAM_SCHEDULERS.register_module(module=LinearLrInterval)
+PARAM_SCHEDULERS.register_module(module=ReduceLR)
+
+__all__ = ['INF', 'PARAM_SCHEDULERS', 'SCOPE', 'LinearLrInterval', 'ReduceLR']
