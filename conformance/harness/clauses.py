@@ -9,16 +9,47 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / 'docs' / 'spec.md'
 CLAUSE_ID = re.compile(r'^[A-Z]{3,4}(?:-[A-Z0-9]+)+$')
 _HEADING = re.compile(r'^### ([A-Z0-9-]+): (.+)$')
+_EXAMPLE = re.compile(r'```python\n(.*?)```', re.DOTALL)
 
 
-def defined(spec_path: Path = SPEC) -> dict:
-    """Map every clause ID in the spec to its one-line statement."""
+def spec_files():
+    """docs/spec.md, plus any part files in docs/spec/ (used while the spec is being written)."""
+    parts = sorted((ROOT / 'docs' / 'spec').glob('*.md')) if (ROOT / 'docs' / 'spec').is_dir() else []
+    return [path for path in [SPEC, *parts] if path.exists()]
+
+
+def sections() -> dict:
+    """Map every clause ID to the text of its section (heading line included)."""
     found = {}
-    for line in spec_path.read_text(encoding='utf-8').splitlines():
-        match = _HEADING.match(line)
-        if match:
-            clause_id, statement = match.groups()
-            if clause_id in found:
-                raise ValueError(f'{spec_path.name}: clause {clause_id} is defined twice')
-            found[clause_id] = statement.strip()
+    for path in spec_files():
+        current = None
+        for line in path.read_text(encoding='utf-8').splitlines(keepends=True):
+            match = _HEADING.match(line.rstrip('\n'))
+            if match:
+                current = match.group(1)
+                if current in found:
+                    raise ValueError(f'{path.name}: clause {current} is defined twice')
+                found[current] = ''
+            elif line.startswith(('## ', '# ')):
+                current = None
+            if current is not None:
+                found[current] += line
     return found
+
+
+def defined() -> dict:
+    """Map every clause ID in the spec to its one-line statement."""
+    result = {}
+    for clause_id, text in sections().items():
+        result[clause_id] = _HEADING.match(text.splitlines()[0]).group(2).strip()
+    return result
+
+
+def examples() -> dict:
+    """Map clause IDs to the doctest text of their ```python examples (clauses without: absent)."""
+    result = {}
+    for clause_id, text in sections().items():
+        blocks = [block for block in _EXAMPLE.findall(text) if '>>>' in block]
+        if blocks:
+            result[clause_id] = '\n'.join(blocks)
+    return result

@@ -1,0 +1,95 @@
+"""Helpers for the reproductions written in docs/spec.md, which run as doctests on any implementation.
+
+Each clause's example is a doctest that uses these names; ``conformance/test_spec_examples.py``
+runs every example against the implementation under test after :func:`use` selects it, so the
+spec's own text is checked against upstream (``--impl=mmagic``) and the reference alike.
+"""
+
+from __future__ import annotations
+
+import torch
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
+
+from . import driver
+from .adapters import REDUCE_LR_HUB, RUNNER_HUB
+from .scenario import Resume, single
+
+_adapter = None
+
+__all__ = [
+    'REDUCE_LR_HUB',
+    'RUNNER_HUB',
+    'LinearLrInterval',
+    'MessageHub',
+    'ReduceLR',
+    'Resume',
+    'lrs',
+    'optimizer',
+    'publish',
+    'trace',
+    'use',
+]
+
+
+def use(adapter):
+    """Select the implementation the examples run on."""
+    global _adapter
+    _adapter = adapter
+
+
+def _classes():
+    return _adapter.classes
+
+
+def LinearLrInterval(*args, **kwargs):  # noqa: N802 - reads like the class in examples
+    """Construct the implementation's LinearLrInterval."""
+    return _classes()['LinearLrInterval'](*args, **kwargs)
+
+
+def ReduceLR(*args, **kwargs):  # noqa: N802
+    """Construct the implementation's ReduceLR."""
+    return _classes()['ReduceLR'](*args, **kwargs)
+
+
+def optimizer(*lrs, wrapper=False, initial=None):
+    """An SGD with one param group per lr; ``initial`` pre-sets ``initial_lr`` per group."""
+    groups = []
+    for index, lr in enumerate(lrs or (0.1,)):
+        group = {'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr}
+        if initial is not None:
+            group['initial_lr'] = initial[index]
+        groups.append(group)
+    sgd = torch.optim.SGD(groups, lr=groups[0]['lr'])
+    return OptimWrapper(optimizer=sgd) if wrapper else sgd
+
+
+def publish(iter=None, epoch=None, value=None):  # noqa: A002 - the MessageHub key is 'iter'
+    """Publish progress to the runner hub and/or a monitored value to 'reduce_lr'."""
+    hub = MessageHub.get_instance(RUNNER_HUB)
+    if iter is not None:
+        hub.update_info('iter', iter)
+    if epoch is not None:
+        hub.update_info('epoch', epoch)
+    if value is not None:
+        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
+
+
+def trace(scheduler, steps=6, lrs=(0.1,), **fields):
+    """Run a one-scheduler scenario through the driver and return its Trace."""
+    scenario = single(scheduler, 'example', lrs=lrs, steps=steps, **fields)
+    return driver.run(scenario, _adapter)
+
+
+def lrs(scheduler, steps=6, lrs=(0.1,), **fields):  # noqa: A002
+    """The lr after the constructor and after each call, one entry per call.
+
+    A single param group is shown as a number, several as a list. An exception ends the list
+    with ``'Type: message @ call k'``.
+    """
+    result = trace(scheduler, steps=steps, lrs=lrs, **fields)
+    rows = [row[0] if len(row) == 1 else row for row in result.lrs]
+    if result.error is not None:
+        error = result.error
+        rows.append(f'{error.type}: {error.message} @ call {error.step}')
+    return rows

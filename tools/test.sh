@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's own tests, from a fresh machine: set up .venv, then
+#  1. the conformance suite on the reference, with branch coverage of reference/ (must be 100%),
+#  2. the conformance suite on upstream mmagic,
+#  3. the suite's own tests (tests/): fixtures integrity, traceability, --impl handling, mutants,
+#  4. fixture regeneration is byte-identical, the bounded differential check, ruff.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="${VENV:-.venv}"
+bash tools/setup-venv.sh "$VENV"
+PY="$VENV/bin/python"
+DIFF_COUNT="${DIFF_COUNT:-10000}"
+
+echo '== conformance suite, --impl=reference, with branch coverage of reference/'
+"$PY" -m pytest conformance --impl=reference -p no:randomly -n 2 \
+  --cov=reference --cov-branch --cov-report=term-missing --cov-fail-under=100
+echo '== conformance suite, --impl=mmagic (upstream), random order'
+"$PY" -m pytest conformance --impl=mmagic -n 2
+echo "== the suite's own tests"
+"$PY" -m pytest tests -n 2
+echo '== fixtures regenerate byte-identically'
+"$PY" -m conformance.generate_fixtures --check
+echo "== differential check: reference vs upstream on $DIFF_COUNT random scenarios"
+"$PY" -m conformance.differential --count "$DIFF_COUNT" --seed 0
+echo '== ruff'
+"$VENV/bin/ruff" check .
