@@ -67,8 +67,17 @@ def pytest_report_header(config):
         f'conformance: impl={adapter.name} provides=[{provides}]',
         f'conformance: loaded from {adapter.origin}',
         'conformance: versions mmagic={mmagic} mmengine={mmengine} torch={torch}'.format(**found),
+        f'conformance: mmengine {found["mmengine"]} {_measured(found["mmengine"])}',
         f'conformance: hypothesis profile={settings._current_profile}',
     ]
+
+
+def _measured(version):
+    if version == impl_module.NORMATIVE_MMENGINE:
+        return 'is the normative release of docs/spec.md'
+    if version in impl_module.MEASURED_MMENGINE:
+        return 'was measured to behave as the normative release (docs/versions.md)'
+    return 'was NOT measured: see docs/versions.md before trusting this run'
 
 
 def pytest_runtest_setup(item):
@@ -77,6 +86,16 @@ def pytest_runtest_setup(item):
         missing = [name for name in marker.args if name not in adapter.provides]
         if missing:
             pytest.skip(f'not applicable: {adapter.name} provides no {", ".join(missing)}')
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every failure names the clauses its test cites, whatever its assertion message says."""
+    report = yield
+    if report.failed:
+        cited = [cid for marker in item.iter_markers('clause') for cid in marker.args]
+        report.sections.append(('conformance clauses', ', '.join(cited) or '(none cited)'))
+    return report
 
 
 @pytest.fixture(scope='session')

@@ -21,6 +21,7 @@ class ReduceLR(WindowedScheduler, _ParamScheduler):
 
     Subclasses mmengine's ``_ParamScheduler`` only for type identity (mmengine's Runner and
     hooks check it); the rules are all written here and in :class:`WindowedScheduler`.
+    There is deliberately no ``build_iter_from_epoch`` (RLR-NO-ITER-FROM-EPOCH).
     """
 
     def __init__(
@@ -34,7 +35,7 @@ class ReduceLR(WindowedScheduler, _ParamScheduler):
         cooldown=0,
         min_lr=0.0,
         eps=1e-8,
-        *,
+        *,  # RLR-EXTRA-KWARGS: the window's keywords and nothing else
         begin=0,
         end=INF,
         last_step=-1,

@@ -12,28 +12,21 @@ _HEADING = re.compile(r'^### ([A-Z0-9-]+): (.+)$')
 _EXAMPLE = re.compile(r'```python\n(.*?)```', re.DOTALL)
 
 
-def spec_files():
-    """docs/spec.md, plus any part files in docs/spec/ (used while the spec is being written)."""
-    parts = sorted((ROOT / 'docs' / 'spec').glob('*.md')) if (ROOT / 'docs' / 'spec').is_dir() else []
-    return [path for path in [SPEC, *parts] if path.exists()]
-
-
 def sections() -> dict:
     """Map every clause ID to the text of its section (heading line included)."""
     found = {}
-    for path in spec_files():
-        current = None
-        for line in path.read_text(encoding='utf-8').splitlines(keepends=True):
-            match = _HEADING.match(line.rstrip('\n'))
-            if match:
-                current = match.group(1)
-                if current in found:
-                    raise ValueError(f'{path.name}: clause {current} is defined twice')
-                found[current] = ''
-            elif line.startswith(('## ', '# ')):
-                current = None
-            if current is not None:
-                found[current] += line
+    current = None
+    for line in SPEC.read_text(encoding='utf-8').splitlines(keepends=True):
+        match = _HEADING.match(line.rstrip('\n'))
+        if match:
+            current = match.group(1)
+            if current in found:
+                raise ValueError(f'{SPEC.name}: clause {current} is defined twice')
+            found[current] = ''
+        elif line.startswith(('## ', '# ')):
+            current = None
+        if current is not None:
+            found[current] += line
     return found
 
 

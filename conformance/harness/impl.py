@@ -18,6 +18,9 @@ from .scenario import SCHEDULERS
 
 ENV_VAR = 'LR_CONFORMANCE_IMPL'
 DEFAULT = 'reference'
+#: LOOP-MMENGINE-VERSIONS: the mmengine releases upstream was measured on (docs/versions.md).
+MEASURED_MMENGINE = ('0.8.5', '0.9.1', '0.10.0', '0.10.7')
+NORMATIVE_MMENGINE = '0.10.7'
 
 
 class ImplError(Exception):

@@ -1,0 +1,214 @@
+"""Write fixtures/ from the catalog: the reference's traces, each reproduced bitwise by upstream.
+
+    python -m conformance.generate_fixtures          # regenerate fixtures/*.json and the manifest
+    python -m conformance.generate_fixtures --check  # lint; verify regeneration is byte-identical
+    python -m conformance.generate_fixtures --lint   # lint only (no implementation is run)
+
+Nothing is written when upstream mmagic disagrees with the reference on any case, or when the
+result does not pass the fixture lint; the divergence or the problems are printed instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from conformance.harness import catalog, compare, driver, floats, goldens, impl
+
+SOURCES = (
+    'conformance/harness/catalog.py',
+    'conformance/harness/driver.py',
+    'conformance/harness/adapters.py',
+    'reference/',
+)
+
+
+class Refused(Exception):
+    """The fixtures cannot be written; the message says why."""
+
+
+def provenance(versions: dict) -> dict:
+    """The header every fixture file carries: no timestamps and no paths, so reruns agree."""
+    return {
+        'generated': True,
+        'generator': goldens.GENERATOR,
+        'command': goldens.REGENERATE,
+        'sources': list(SOURCES),
+        'reference': 'reference (the literal implementation in reference/)',
+        'verified_against': {
+            'implementation': 'mmagic (upstream scheduler modules, unmodified)',
+            'mmagic': versions['mmagic'],
+            'mmengine': versions['mmengine'],
+            'torch': versions['torch'],
+        },
+        'spec': 'docs/spec.md',
+    }
+
+
+def run_catalog(reference, upstream, families=None):
+    """Run every scenario on both; return ``[(family, [(scenario, trace)])]`` or raise Refused."""
+    families = catalog.families() if families is None else families
+    results, divergences = [], []
+    with warnings.catch_warnings():
+        # numpy warns about overflow in some threshold products; the values are the behaviour.
+        warnings.simplefilter('ignore', RuntimeWarning)
+        for family, scenarios in families:
+            traced = []
+            for scenario in scenarios:
+                normative = catalog.message_is_normative(scenario)
+                expected = goldens.expectation(driver.run(scenario, reference), normative)
+                got = driver.run(scenario, upstream)
+                divergence = compare.first_divergence(expected, got)
+                if divergence is not None:
+                    divergences.append('upstream differs from the reference:\n'
+                                       + compare.explain(scenario, divergence))
+                traced.append((scenario, expected))
+            results.append((family, traced))
+    if divergences:
+        raise Refused(f'{len(divergences)} case(s) diverge; nothing written\n\n'
+                      + '\n\n'.join(divergences))
+    return results
+
+
+def render(results, versions) -> dict:
+    """File name -> bytes, for every fixture file and the manifest."""
+    header = provenance(versions)
+    files = {}
+    for family, traced in results:
+        cases = [goldens.case_json(scenario, trace) for scenario, trace in traced]
+        payload = goldens.file_json(family.name, family.title, header, cases)
+        files[f'{family.name}.json'] = floats.dumps(payload).encode('utf-8')
+    return files
+
+
+def with_manifest(files: dict, schema_bytes: bytes) -> dict:
+    protected = {**files, goldens.SCHEMA_NAME: schema_bytes}
+    return {**files, goldens.MANIFEST_NAME: goldens.manifest_text(protected).encode('utf-8')}
+
+
+def build(directory: Path, known=None, lint=True) -> dict:
+    """Everything the generator would write into ``directory``, linted; or raise Refused.
+
+    ``lint=False`` skips the lint of the new files, for callers that compare them with files
+    they lint themselves.
+    """
+    schema_path = Path(directory) / goldens.SCHEMA_NAME
+    if not schema_path.is_file():
+        raise Refused(f'{schema_path} is missing: the case format must exist before the cases')
+    try:
+        upstream = impl.resolve('mmagic')
+    except impl.ImplError as exc:
+        raise Refused(f'cannot verify against upstream: {exc}') from None
+    results = run_catalog(impl.resolve('reference'), upstream)
+    files = with_manifest(render(results, impl.versions()), schema_path.read_bytes())
+    if not lint:
+        return files
+    with tempfile.TemporaryDirectory() as scratch:
+        _write(Path(scratch), files, schema_path.read_bytes())
+        problems = goldens.lint(Path(scratch), known=known)
+    if problems:
+        raise Refused('the generated fixtures do not pass the lint; nothing written\n'
+                      + '\n'.join(problems))
+    return files
+
+
+def _write(directory: Path, files: dict, schema_bytes: bytes):
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / goldens.SCHEMA_NAME).write_bytes(schema_bytes)
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+
+
+def write(directory: Path, files: dict):
+    """Replace the generated files in ``directory``, removing case files no family produces."""
+    for stale in goldens.fixture_files(directory):
+        if stale.name not in files:
+            stale.unlink()
+    with tempfile.TemporaryDirectory(dir=directory) as scratch:
+        for name, data in files.items():
+            (Path(scratch) / name).write_bytes(data)
+        for name in sorted(files):
+            shutil.move(str(Path(scratch) / name), str(Path(directory) / name))
+
+
+def differences(directory: Path, files: dict) -> list:
+    """How the files on disk differ from ``files`` (an empty list: byte-identical)."""
+    problems = []
+    on_disk = {p.name for p in goldens.fixture_files(directory)}
+    if (Path(directory) / goldens.MANIFEST_NAME).exists():
+        on_disk.add(goldens.MANIFEST_NAME)
+    for name in sorted(set(files) | on_disk):
+        path = Path(directory) / name
+        if name not in files:
+            problems.append(f'fixtures/{name} exists but the generator does not produce it')
+        elif not path.is_file():
+            problems.append(f'fixtures/{name} is missing')
+        elif path.read_bytes() != files[name]:
+            problems.append(f'fixtures/{name} differs from a fresh regeneration '
+                            f'({_first_difference(path.read_bytes(), files[name])})')
+    return problems
+
+
+def _first_difference(old: bytes, new: bytes) -> str:
+    old_lines, new_lines = old.decode('utf-8', 'replace').splitlines(), new.decode().splitlines()
+    for number, (was, now) in enumerate(zip(old_lines, new_lines), 1):
+        if was != now:
+            return f'line {number}: on disk {was.strip()!r}, regenerated {now.strip()!r}'
+    return f'{len(old_lines)} lines on disk, {len(new_lines)} regenerated'
+
+
+def check(directory: Path = goldens.FIXTURES, known=None) -> list:
+    """Problems with the committed fixtures: lint findings, then any regeneration difference."""
+    problems = goldens.lint(directory, known=known)
+    try:
+        files = build(directory, known=known, lint=False)
+    except Refused as exc:
+        return [*problems, str(exc)]
+    return problems + differences(directory, files)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog='python -m conformance.generate_fixtures',
+                                     description=__doc__.splitlines()[0])
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument('--check', action='store_true',
+                        help='lint fixtures/ and verify that regenerating gives identical bytes')
+    action.add_argument('--lint', action='store_true',
+                        help='lint fixtures/ only (schema, manifest, ids, descriptions, clauses)')
+    parser.add_argument('--fixtures', type=Path, default=goldens.FIXTURES,
+                        help=f'the fixture directory (default: {goldens.FIXTURES})')
+    options = parser.parse_args(argv)
+
+    if options.lint or options.check:
+        problems = (goldens.lint(options.fixtures, thorough=True) if options.lint
+                    else check(options.fixtures))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            return 1
+        cases = goldens.load(options.fixtures)
+        what = 'lint clean' if options.lint else 'lint clean and byte-identical on regeneration'
+        print(f'{len(cases)} golden cases: {what}')
+        return 0
+
+    try:
+        files = build(options.fixtures)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    write(options.fixtures, files)
+    for name in sorted(files):
+        if name.endswith('.json'):
+            count = len(json.loads(files[name])['cases'])
+            print(f'wrote fixtures/{name}: {count} cases')
+    print(f'wrote fixtures/{goldens.MANIFEST_NAME}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,771 @@
+"""LinearLrInterval's own rules (clauses LLI-*), each checked on its own inputs and edges.
+
+Expected lrs are computed here from the clauses' rules: ``_staircase`` is LLI-STAIRCASE with
+LLI-ABSOLUTE-VALUE, ``_expected_rows`` adds the window (WIN-ACTIVE) and the dip
+(LLI-FIRST-STEP-DIP). In the driver's iteration loop call k reads the progress of iteration k-1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from mmengine.logging import MessageHub
+
+from conformance.harness import driver, floats
+from conformance.harness import upstream as upstream_module
+from conformance.harness.adapters import RUNNER_HUB, isolated_message_hubs
+from conformance.harness.repro import optimizer
+from conformance.harness.runner import train
+from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
+
+LLI = 'LinearLrInterval'
+INF = 10**9
+pytestmark = pytest.mark.scheduler(LLI)
+_HYPOTHESIS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+NONE_MINUS_INT = "unsupported operand type(s) for -: 'NoneType' and 'int'"
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _kw(**overrides):
+    """Fully specified constructor arguments (no reliance on defaults unless a test says so)."""
+    kwargs = {'start_factor': 0.5, 'end_factor': 0.0, 'begin': 0, 'end': 8, 'interval': 1,
+              'by_epoch': False}
+    kwargs.update(overrides)
+    return kwargs
+
+
+def _staircase(kw, progress):
+    """LLI-STAIRCASE and LLI-ABSOLUTE-VALUE: the value of an active call after the dip."""
+    done = max(0, progress - kw['begin']) // kw['interval']
+    total = (kw['end'] - kw['begin']) // kw['interval']
+    return kw['start_factor'] + (kw['end_factor'] - kw['start_factor']) * (done / total)
+
+
+def _loop_progress(call):
+    """LLI-RUNNER-LAG: the call after iteration i (call i+1) reads iter = i."""
+    return call - 1
+
+
+def _expected_rows(lrs, kw, steps, progress=_loop_progress):
+    """Row k: every group's lr after call k (row 0: after the constructor)."""
+    current = list(lrs)
+    last_step = kw.get('last_step', -1)
+    rows = []
+    for call in range(steps + 1):
+        if kw['begin'] <= call < kw['end']:  # WIN-ACTIVE
+            last_step += 1
+            if last_step == 0:  # LLI-FIRST-STEP-DIP
+                current = [lr * kw['start_factor'] for lr in current]
+            else:  # LLI-GROUPS-COLLAPSE
+                current = [_staircase(kw, progress(call))] * len(current)
+        rows.append(list(current))
+    return rows
+
+
+def _run(adapter, kw, steps, lrs=(0.1,), **fields):
+    return driver.run(single(LLI, kwargs=kw, steps=steps, lrs=lrs, **fields), adapter)
+
+
+def _assert_rows(expected, got):
+    """Bitwise comparison of lr rows, naming the first call and group that differ."""
+    __tracebackhide__ = True
+    assert len(got) == len(expected), f'{len(expected)} rows expected, got {len(got)}: {got}'
+    for call, (want_row, got_row) in enumerate(zip(expected, got)):
+        assert len(want_row) == len(got_row), f'call {call}: groups {want_row} vs {got_row}'
+        for group, (want, have) in enumerate(zip(want_row, got_row)):
+            assert floats.same(want, have), (
+                f'call {call}, group {group}: expected {floats.show(want)}, '
+                f'got {floats.show(have)}')
+
+
+def _assert_error(trace, kind, message, step, phase='step'):
+    __tracebackhide__ = True
+    error = trace.error
+    assert error is not None, f'expected {kind} at call {step}, got none; rows {trace.lrs}'
+    assert (error.type, error.message, error.step, error.phase) == (kind, message, step, phase)
+
+
+def _step(scheduler, opt, iteration=None, epoch=None):
+    """One Runner-like call: publish progress, step the optimizer, then the scheduler."""
+    hub = MessageHub.get_instance(RUNNER_HUB)
+    if iteration is not None:
+        hub.update_info('iter', iteration)
+    if epoch is not None:
+        hub.update_info('epoch', epoch)
+    opt.step()
+    scheduler.step()
+
+
+def _hooks():
+    """mmagic's ReduceLRSchedulerHook, and the reference's (which must create the hub alike)."""
+    from reference.hook import ReduceLRSchedulerHook
+
+    params = [pytest.param(ReduceLRSchedulerHook, id='reference-hook')]
+    with contextlib.suppress(ImportError):  # mmagic not installed: only the reference hook
+        params.append(pytest.param(upstream_module.load().hook, id='mmagic-hook'))
+    return params
+
+
+# -- construction --------------------------------------------------------------------------------
+
+
+@pytest.mark.clause('LLI-DEFAULTS')
+class TestDefaults:
+    def test_factor_and_interval_defaults(self, adapter):
+        """Defaults interval to 1, start_factor to 1/3 and end_factor to 1.0."""
+        scheduler = adapter.classes[LLI](optimizer())
+        assert scheduler.interval == 1
+        assert floats.same(scheduler.start_factor, 1.0 / 3)
+        assert floats.same(scheduler.end_factor, 1.0)
+
+    def test_positional_parameters_follow_linear_lr(self, adapter):
+        """Takes start_factor, end_factor, begin, end, last_step, by_epoch, verbose by position."""
+        scheduler = adapter.classes[LLI](optimizer(), 0.5, 0.25, 1, 5, -1, False, True)
+        assert (scheduler.start_factor, scheduler.end_factor, scheduler.begin, scheduler.end,
+                scheduler.last_step, scheduler.by_epoch, scheduler.verbose) == (
+            0.5, 0.25, 1, 5, -1, False, True)
+
+    def test_interval_is_keyword_only(self, adapter):
+        """Raises TypeError for a ninth positional argument."""
+        with pytest.raises(TypeError):
+            adapter.classes[LLI](optimizer(), 0.5, 0.0, 0, 8, -1, False, False, 2)
+
+    def test_omitted_arguments_give_the_default_trace(self, adapter):
+        """Schedules with the defaults exactly as with them spelled out."""
+        spelled = _kw(start_factor=1.0 / 3, end_factor=1.0, begin=0, end=INF, interval=1,
+                      by_epoch=True)
+        omitted = _run(adapter, {}, steps=4, progress_offset=3)
+        assert omitted.error is None
+        _assert_rows(_run(adapter, spelled, steps=4, progress_offset=3).lrs, omitted.lrs)
+
+
+@pytest.mark.clause('LLI-FACTOR-RANGE')
+class TestFactorRange:
+    START = 'Starting multiplicative factor should between 0 and 1.'
+    END = 'Ending multiplicative factor should between 0 and 1.'
+    OUTSIDE = (1.0000000000000002, 1.5, -5e-324, -1.0)
+
+    @pytest.mark.parametrize('value', OUTSIDE)
+    def test_rejects_start_factor_outside(self, adapter, value):
+        """Raises ValueError for a start_factor outside [0, 1]."""
+        with pytest.raises(ValueError) as caught:
+            adapter.classes[LLI](optimizer(), start_factor=value)
+        assert str(caught.value) == self.START
+
+    @pytest.mark.parametrize('value', OUTSIDE)
+    def test_rejects_end_factor_outside(self, adapter, value):
+        """Raises ValueError for an end_factor outside [0, 1]."""
+        with pytest.raises(ValueError) as caught:
+            adapter.classes[LLI](optimizer(), end_factor=value)
+        assert str(caught.value) == self.END
+
+    def test_start_factor_checked_first(self, adapter):
+        """Reports start_factor when both factors are outside."""
+        with pytest.raises(ValueError) as caught:
+            adapter.classes[LLI](optimizer(), start_factor=2.0, end_factor=-1.0)
+        assert str(caught.value) == self.START
+
+    @pytest.mark.clause('WIN-CHECK-ORDER')
+    @pytest.mark.parametrize(('factors', 'message'),
+                             [({'start_factor': 2.0}, START), ({'end_factor': -1.0}, END)])
+    def test_factors_checked_before_the_window(self, adapter, factors, message):
+        """Raises the factor's ValueError before the optimizer type and window checks."""
+        with pytest.raises(ValueError) as caught:
+            adapter.classes[LLI](object(), begin=3, end=3, last_step=-7, **factors)
+        assert str(caught.value) == message
+
+    @pytest.mark.parametrize(('start', 'end'), [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)])
+    def test_accepts_the_bounds(self, adapter, start, end):
+        """Accepts 0 and 1 for both factors and schedules with them."""
+        kw = _kw(start_factor=start, end_factor=end, end=4)
+        trace = _run(adapter, kw, steps=5)
+        assert trace.error is None
+        _assert_rows(_expected_rows((0.1,), kw, 5), trace.lrs)
+
+
+@pytest.mark.clause('LLI-TOTAL-ITERS')
+class TestTotalIters:
+    @pytest.mark.parametrize(('begin', 'end'), [(0, 8), (3, 10), (5, 6), (0, INF), (-4, 2)])
+    def test_is_end_minus_begin_minus_one(self, adapter, begin, end):
+        """Sets total_iters to end - begin - 1."""
+        scheduler = adapter.classes[LLI](optimizer(), begin=begin, end=end)
+        assert scheduler.total_iters == end - begin - 1
+
+    @pytest.mark.parametrize('total', [0, -7, 1, 10**12])
+    def test_changes_nothing(self, adapter, total):
+        """Gives the same lrs whatever total_iters is set to after construction."""
+        kw = _kw(end=9, interval=2)
+        plain, changed = optimizer(0.1), optimizer(0.1)
+        cls = adapter.classes[LLI]
+        reference, altered = cls(plain, **kw), cls(changed, **kw)
+        altered.total_iters = total
+        for iteration in range(10):
+            _step(reference, plain, iteration)
+            _step(altered, changed, iteration)
+            assert floats.same(changed.param_groups[0]['lr'], plain.param_groups[0]['lr'])
+
+
+@pytest.mark.clause('LLI-INTERVAL-UNVALIDATED')
+class TestIntervalUnvalidated:
+    @pytest.mark.parametrize('interval', [0, -2, 2.5, 'x', None], ids=repr)
+    def test_accepts_any_interval(self, adapter, interval):
+        """Stores any interval as given, without a check."""
+        assert adapter.classes[LLI](optimizer(), interval=interval).interval is interval
+
+    @pytest.mark.parametrize('interval', [-1, -2, -3, 2.5, 0.5], ids=repr)
+    def test_floor_division_semantics(self, adapter, interval):
+        """Computes the staircase with Python floor division for negative and float intervals."""
+        kw = _kw(end=8, interval=interval)
+        trace = _run(adapter, kw, steps=9)
+        assert trace.error is None
+        _assert_rows(_expected_rows((0.1,), kw, 9), trace.lrs)
+
+    def test_non_numeric_interval_fails_late(self, adapter):
+        """Raises TypeError only at the second active call for a non-numeric interval."""
+        trace = _run(adapter, _kw(begin=2, interval='x'), steps=4)
+        assert trace.lrs == [[0.1], [0.1], [0.05]]
+        assert (trace.error.type, trace.error.step) == ('TypeError', 3)
+
+
+# -- the values ----------------------------------------------------------------------------------
+
+
+@pytest.mark.clause('LLI-FIRST-STEP-DIP')
+class TestFirstStepDip:
+    @pytest.mark.parametrize('begin', [0, 1, 3])
+    @pytest.mark.parametrize('lrs', [(0.1,), (0.1, 0.01, 1.0), (2e-4,)], ids=str)
+    def test_multiplies_each_group_at_begin(self, adapter, begin, lrs):
+        """Sets each group's lr to lr * start_factor at call begin."""
+        kw = _kw(start_factor=2e-4 if lrs == (2e-4,) else 0.5, begin=begin, end=begin + 4)
+        trace = _run(adapter, kw, steps=begin + 2, lrs=lrs)
+        assert trace.error is None
+        assert trace.lrs[begin] == [lr * kw['start_factor'] for lr in lrs]
+        _assert_rows(_expected_rows(lrs, kw, begin + 2), trace.lrs)
+
+    def test_happens_in_the_constructor_for_begin_zero(self, adapter):
+        """Dips during construction when begin is 0, before any progress exists."""
+        scheduler = adapter.classes[LLI](optimizer(0.1, 0.4), **_kw())
+        assert scheduler.get_last_value() == [0.1 * 0.5, 0.4 * 0.5]
+
+    def test_reads_no_hub(self, adapter):
+        """Leaves the MessageHub registry empty: the dip consults no hub."""
+        assert not MessageHub._instance_dict
+        adapter.classes[LLI](optimizer(), **_kw())
+        assert not MessageHub._instance_dict
+
+    def test_multiplies_the_current_lr(self, adapter):
+        """Multiplies the lr the group has at the call, not its initial lr."""
+        opt = optimizer(0.1)
+        scheduler = adapter.classes[LLI](opt, **_kw(begin=2))
+        _step(scheduler, opt, 0)
+        opt.param_groups[0]['lr'] = 0.3
+        _step(scheduler, opt, 1)
+        assert opt.param_groups[0]['lr'] == 0.3 * 0.5
+        assert opt.param_groups[0]['initial_lr'] == 0.1
+
+    @pytest.mark.clause('WIN-WRAPPER-BASE-GROUP')
+    def test_applies_to_the_wrapper_pseudo_group(self, adapter):
+        """Dips the OptimWrapper pseudo-group's lr like the real groups'."""
+        opt = optimizer(0.1, 0.2, wrapper=True)
+        adapter.classes[LLI](opt, **_kw())
+        assert opt.get_lr() == {'base_lr': [0.1 * 0.5], 'lr': [0.1 * 0.5, 0.2 * 0.5]}
+
+    @pytest.mark.clause('LLI-ABSOLUTE-VALUE')
+    def test_next_active_call_replaces_the_dip(self, adapter):
+        """Writes start_factor itself (k = 0) at the call after the dip."""
+        kw = _kw(start_factor=0.5, begin=1)
+        trace = _run(adapter, kw, steps=2, lrs=(0.3,))
+        assert trace.lrs == [[0.3], [0.3 * 0.5], [0.5]]
+
+
+@pytest.mark.clause('LLI-PROGRESS-SOURCE')
+class TestProgressSource:
+    @pytest.mark.parametrize(('iteration', 'epoch'), [(7, 2), (2, 7), (0, 5), (5, 0)])
+    @pytest.mark.parametrize('by_epoch', [False, True])
+    def test_reads_the_key_by_epoch_names(self, adapter, iteration, epoch, by_epoch):
+        """Reads 'epoch' when by_epoch is True and 'iter' when it is False."""
+        kw = _kw(end=10, by_epoch=by_epoch)
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **kw)
+        _step(scheduler, opt, iteration, epoch)
+        progress = epoch if by_epoch else iteration
+        assert scheduler.get_last_value() == [_staircase(kw, progress)]
+
+    @pytest.mark.clause('LLI-PROGRESS-MISSING')
+    @pytest.mark.parametrize('by_epoch', [False, True])
+    def test_other_key_is_ignored(self, adapter, by_epoch):
+        """Works with only its own key published and fails with only the other one."""
+        kw = _kw(end=10, by_epoch=by_epoch)
+        own, other = optimizer(), optimizer()
+        cls = adapter.classes[LLI]
+        works, fails = cls(own, **kw), cls(other, **kw)
+        own_key, other_key = ('epoch', 'iter') if by_epoch else ('iter', 'epoch')
+        with isolated_message_hubs():
+            MessageHub.get_instance(RUNNER_HUB).update_info(own_key, 4)
+            own.step()
+            works.step()
+        assert works.get_last_value() == [_staircase(kw, 4)]
+        with isolated_message_hubs():
+            MessageHub.get_instance(RUNNER_HUB).update_info(other_key, 4)
+            other.step()
+            with pytest.raises(TypeError):
+                fails.step()
+
+    def test_epoch_loop(self, adapter):
+        """Reads the epoch index when by_epoch is True in an epoch loop."""
+        kw = _kw(end=5, by_epoch=True)
+        trace = _run(adapter, kw, steps=6, loop='epoch', epoch_length=3)
+        _assert_rows(_expected_rows((0.1,), kw, 6), trace.lrs)
+
+    @pytest.mark.clause('LLI-PROGRESS-INCONSISTENT')
+    def test_iteration_key_in_an_epoch_loop(self, adapter):
+        """Reads the epoch's last iteration when by_epoch is False and it is called per epoch."""
+        length = 3
+        kw = _kw(end=40, by_epoch=False)
+        trace = _run(adapter, kw, steps=5, loop='epoch', epoch_length=length)
+        expected = _expected_rows((0.1,), kw, 5, progress=lambda call: call * length - 1)
+        _assert_rows(expected, trace.lrs)
+
+
+@pytest.mark.clause('LLI-CURRENT-HUB')
+class TestCurrentHub:
+    def test_reads_the_newest_hub(self, adapter):
+        """Reads progress from the most recently created hub, not the runner's."""
+        kw = _kw(end=10)
+        MessageHub.get_instance(RUNNER_HUB).update_info('iter', 2)
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **kw)
+        MessageHub.get_instance('newer').update_info('iter', 6)
+        opt.step()
+        scheduler.step()
+        assert scheduler.get_last_value() == [_staircase(kw, 6)]
+
+    def test_using_an_older_hub_does_not_make_it_current(self, adapter):
+        """Keeps reading the newest hub after an older one is fetched and updated."""
+        kw = _kw(end=10)
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **kw)
+        MessageHub.get_instance(RUNNER_HUB)
+        MessageHub.get_instance('newer').update_info('iter', 6)
+        MessageHub.get_instance(RUNNER_HUB).update_info('iter', 1)
+        opt.step()
+        scheduler.step()
+        assert scheduler.get_last_value() == [_staircase(kw, 6)]
+
+    def test_creates_and_reads_a_default_hub_when_none_exists(self, adapter):
+        """Creates the 'mmengine' hub when there is none, and fails on its missing progress."""
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **_kw())
+        opt.step()
+        with pytest.raises(TypeError) as caught:
+            scheduler.step()
+        assert str(caught.value) == NONE_MINUS_INT
+        assert list(MessageHub._instance_dict) == ['mmengine']
+
+    @pytest.mark.scheduler('ReduceLR')
+    @pytest.mark.parametrize('hub_first', [False, True])
+    def test_reduce_lr_built_after_the_runner_hub(self, adapter, hub_first):
+        """Fails at the second active call when a ReduceLR created 'reduce_lr' last."""
+        kw = _kw(begin=1)
+        scenario = Scenario(
+            id='lli-beside-reduce-lr',
+            schedulers=(SchedulerSpec(LLI, kw), SchedulerSpec('ReduceLR', {'patience': 100}, 1)),
+            optimizers=(OptimizerSpec(), OptimizerSpec()),
+            steps=5,
+            metrics=(1.0,) * 5,
+            reduce_lr_hub_first=hub_first,
+        )
+        trace = driver.run(scenario, adapter)
+        expected = [[*row, 0.1] for row in _expected_rows((0.1,), kw, 5)]
+        if hub_first:
+            assert trace.error is None
+            _assert_rows(expected, trace.lrs)
+        else:
+            _assert_error(trace, 'TypeError', NONE_MINUS_INT, step=2)
+            _assert_rows(expected[:2], trace.lrs)
+
+    @pytest.mark.runner
+    @pytest.mark.parametrize('hook', _hooks())
+    def test_reduce_lr_hook_breaks_a_runner(self, adapter, hook):
+        """Trains through the dip and then raises TypeError under ReduceLRSchedulerHook."""
+        kw = _kw(begin=2)
+        record = train(schedulers={'type': adapter.classes[LLI], **kw}, iterations=6,
+                       classes=adapter.classes, hook={'type': hook, 'by_epoch': False})
+        assert record.lr() == [row[0] for row in _expected_rows((0.1,), kw, 2)]
+        assert record.error.type == 'TypeError'
+        assert record.error.message.startswith(NONE_MINUS_INT)
+
+    @pytest.mark.runner
+    def test_default_hook_runner_works(self, adapter):
+        """Trains the whole schedule under mmengine's own ParamSchedulerHook."""
+        kw = _kw(begin=2)
+        record = train(schedulers={'type': adapter.classes[LLI], **kw}, iterations=6,
+                       classes=adapter.classes)
+        assert record.error is None
+        assert record.lr() == [row[0] for row in _expected_rows((0.1,), kw, 5)]
+
+
+@pytest.mark.clause('LLI-STAIRCASE')
+class TestStaircase:
+    @_HYPOTHESIS
+    @given(
+        begin=st.integers(0, 5),
+        length=st.integers(2, 30),
+        interval_share=st.floats(0, 1),
+        progress_share=st.floats(0, 1, exclude_max=True),
+        start_factor=st.sampled_from([0.0, 2e-4, 1.0 / 3, 0.5, 1.0]),
+        end_factor=st.sampled_from([0.0, 1e-3, 0.25, 1.0]),
+    )
+    def test_value_for_any_progress_in_the_window(self, adapter, begin, length, interval_share,
+                                                  progress_share, start_factor, end_factor):
+        """Writes sf + (ef - sf) * k with k from completed intervals over whole intervals."""
+        interval = 1 + int(interval_share * (length - 1))
+        progress = begin + int(progress_share * length)
+        kw = _kw(start_factor=start_factor, end_factor=end_factor, begin=begin,
+                 end=begin + length, interval=interval)
+        note(f'kwargs {kw}, progress {progress}')
+        with isolated_message_hubs():
+            opt = optimizer(0.1)
+            scheduler = adapter.classes[LLI](opt, **kw)
+            for iteration in range(begin):  # up to and including the dip
+                _step(scheduler, opt, iteration)
+            _step(scheduler, opt, progress)
+            assert scheduler.get_last_value() == [_staircase(kw, progress)]
+
+    @pytest.mark.parametrize(
+        ('begin', 'end', 'interval'),
+        [(1, 8, 3), (0, 8, 2), (0, 9, 2), (2, 12, 5), (0, 5, 1), (40, 80, 4), (3, 20, 17)],
+    )
+    def test_traces(self, adapter, begin, end, interval):
+        """Follows the staircase through whole traces, the remainder of the window dropped."""
+        kw = _kw(begin=begin, end=end, interval=interval, start_factor=2e-4)
+        trace = _run(adapter, kw, steps=end + 2, lrs=(2e-4,))
+        assert trace.error is None
+        _assert_rows(_expected_rows((2e-4,), kw, end + 2), trace.lrs)
+
+    def test_progress_before_begin_counts_as_zero(self, adapter):
+        """Uses k = 0 for progress before begin."""
+        kw = _kw(begin=5, end=10)
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **kw)
+        for iteration in range(5):
+            _step(scheduler, opt, iteration)
+        _step(scheduler, opt, 1)
+        assert scheduler.get_last_value() == [kw['start_factor']]
+
+
+@pytest.mark.clause('LLI-ABSOLUTE-VALUE')
+class TestAbsoluteValue:
+    @pytest.mark.parametrize('lr', [2.0, 0.1, 1e-6, 0.5])
+    def test_independent_of_the_optimizer_lr(self, adapter, lr):
+        """Writes the same values after the dip whatever lr the optimizer started with."""
+        kw = _kw(start_factor=0.5, end_factor=0.25, end=4)
+        trace = _run(adapter, kw, steps=5, lrs=(lr,))
+        assert trace.lrs[0] == [lr * 0.5]
+        assert trace.lrs[1:] == [[_staircase(kw, min(call - 1, 2))] for call in range(1, 6)]
+
+    def test_ignores_outside_changes(self, adapter):
+        """Overwrites an lr set from outside with the absolute value."""
+        kw = _kw(end=6)
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **kw)
+        opt.param_groups[0]['lr'] = 7.0
+        _step(scheduler, opt, 3)
+        assert opt.param_groups[0]['lr'] == _staircase(kw, 3)
+
+
+@pytest.mark.clause('LLI-GROUPS-COLLAPSE')
+class TestGroupsCollapse:
+    @pytest.mark.parametrize('wrapper', [False, True], ids=['optimizer', 'wrapper'])
+    def test_all_groups_share_the_value(self, adapter, wrapper):
+        """Gives every group, the wrapper pseudo-group included, one value except on the dip."""
+        lrs = (0.1, 0.01, 1.0)
+        kw = _kw(begin=1, end=5)
+        trace = _run(adapter, kw, steps=6, lrs=lrs, wrapper=wrapper)
+        assert trace.error is None
+        groups = lrs + ((lrs[0],) if wrapper else ())
+        assert len(set(trace.lrs[1])) == len(set(groups))
+        for row in trace.lrs[2:]:
+            assert len(set(row)) == 1
+        _assert_rows(_expected_rows(groups, kw, 6), trace.lrs)
+
+
+@pytest.mark.clause('LLI-BEFORE-BEGIN')
+class TestBeforeBegin:
+    @pytest.mark.parametrize('begin', [1, 3, 6])
+    def test_optimizer_lrs_until_begin(self, adapter, begin):
+        """Keeps the optimizer's own lrs, not start_factor, before begin."""
+        lrs = (0.1, 0.02)
+        kw = _kw(begin=begin, end=begin + 3)
+        trace = _run(adapter, kw, steps=begin + 1, lrs=lrs)
+        assert trace.lrs[:begin] == [list(lrs)] * begin
+        assert all(kw['start_factor'] not in row for row in trace.lrs[:begin])
+
+    def test_keeps_outside_changes(self, adapter):
+        """Keeps an lr set from outside before begin, and dips from it."""
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **_kw(begin=3))
+        opt.param_groups[0]['lr'] = 0.3
+        for iteration in range(2):
+            _step(scheduler, opt, iteration)
+            assert opt.param_groups[0]['lr'] == 0.3
+        _step(scheduler, opt, 2)
+        assert opt.param_groups[0]['lr'] == 0.3 * 0.5
+
+
+# -- the Runner ----------------------------------------------------------------------------------
+
+
+def _change_iterations(rows):
+    return [i for i in range(1, len(rows)) if rows[i] != rows[i - 1]]
+
+
+@pytest.mark.clause('LLI-RUNNER-LAG')
+class TestRunnerLag:
+    @pytest.mark.parametrize(('begin', 'end', 'interval'),
+                             [(2, 8, 2), (10, 30, 4), (0, 9, 3), (5, 12, 1)])
+    def test_changes_at_begin_plus_one_plus_intervals(self, adapter, begin, end, interval):
+        """Dips at iteration begin and changes at begin + 1 + m * interval while in the window."""
+        kw = _kw(begin=begin, end=end, interval=interval)
+        trace = _run(adapter, kw, steps=end + 3)
+        expected = [begin, begin + 1] + [
+            begin + 1 + m * interval for m in range(1, end) if begin + 1 + m * interval < end]
+        assert _change_iterations(trace.lrs) == [i for i in expected if i > 0]
+
+    def test_call_counter_runs_one_ahead_of_progress(self, adapter):
+        """Has _global_step i + 1 at the call after iteration i, which reads iter = i."""
+        kw = _kw(begin=0, end=20, interval=1)
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **kw)
+        for iteration in range(5):
+            _step(scheduler, opt, iteration)
+            assert scheduler._global_step == iteration + 1
+            assert scheduler.get_last_value() == [_staircase(kw, iteration)]
+
+    @pytest.mark.runner
+    def test_real_runner(self, adapter):
+        """Trains iteration i with row i of the rule in a real mmengine Runner."""
+        kw = _kw(begin=3, end=11, interval=3, start_factor=2e-4)
+        record = train(schedulers={'type': adapter.classes[LLI], **kw}, lrs=((2e-4, 0.1),),
+                       iterations=13, classes=adapter.classes)
+        assert record.error is None
+        # the Runner's OptimWrapper has two groups, so a pseudo-group with the default lr too
+        _assert_rows(_expected_rows((2e-4, 0.1, 2e-4), kw, 12), record.used)
+
+
+@pytest.mark.clause('LLI-NEVER-END-FACTOR')
+class TestNeverEndFactor:
+    WINDOWS = ((0, 5, 1), (0, 8, 2), (0, 9, 2), (3, 43, 4), (0, 10, 4), (0, 8, 3), (2, 13, 4),
+               (1, 3, 1), (0, 12, 5))
+
+    @pytest.mark.parametrize(('begin', 'end', 'interval'), WINDOWS)
+    def test_final_lr_is_the_value_for_end_minus_two(self, adapter, begin, end, interval):
+        """Ends at the value for P = end - 2, reaching end_factor only if the remainder is >= 2."""
+        kw = _kw(begin=begin, end=end, interval=interval)
+        trace = _run(adapter, kw, steps=end + 4)
+        final = _staircase(kw, end - 2)
+        assert trace.lrs[end - 1:] == [[final]] * 6
+        remainder = (end - begin) % interval
+        assert (final == kw['end_factor']) is (remainder >= 2)
+
+    def test_cyclegan_facades_shape(self, adapter):
+        """Ends one stair above end_factor for the facades config's divisible window."""
+        kw = _kw(start_factor=2e-4, end_factor=0.0, begin=40, end=80, interval=4)
+        trace = _run(adapter, kw, steps=82, lrs=(2e-4,))
+        steps = (kw['end'] - kw['begin']) // kw['interval']
+        assert trace.lrs[-1] == [2e-4 + (0.0 - 2e-4) * ((steps - 1) / steps)]
+        assert trace.lrs[-1] != [0.0]
+
+
+# -- failures ------------------------------------------------------------------------------------
+
+
+@pytest.mark.clause('LLI-INTERVAL-TOO-LARGE')
+class TestIntervalTooLarge:
+    @pytest.mark.parametrize(('begin', 'end', 'interval'), [(0, 4, 5), (3, 7, 5), (2, 3, 2),
+                                                             (1, 5, 100)])
+    def test_second_active_call_divides_by_zero(self, adapter, begin, end, interval):
+        """Raises ZeroDivisionError('division by zero') at call begin + 1, after a normal dip."""
+        kw = _kw(begin=begin, end=end, interval=interval)
+        trace = _run(adapter, kw, steps=begin + 3)
+        if begin + 1 < end:
+            _assert_error(trace, 'ZeroDivisionError', 'division by zero', step=begin + 1)
+            _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
+        else:  # a one-call window never computes k
+            assert trace.error is None
+
+    @pytest.mark.parametrize(('begin', 'end'), [(0, 4), (2, 9)])
+    def test_interval_equal_to_window_stays_at_start_factor(self, adapter, begin, end):
+        """Keeps start_factor after the dip when interval == end - begin."""
+        kw = _kw(begin=begin, end=end, interval=end - begin)
+        trace = _run(adapter, kw, steps=end + 1)
+        assert trace.error is None
+        assert trace.lrs[begin + 1:] == [[kw['start_factor']]] * (end + 1 - begin)
+
+
+@pytest.mark.clause('LLI-INTERVAL-ZERO')
+class TestIntervalZero:
+    @pytest.mark.parametrize('begin', [0, 2])
+    def test_second_active_call_fails(self, adapter, begin):
+        """Raises ZeroDivisionError('integer division or modulo by zero') at call begin + 1."""
+        kw = _kw(begin=begin, interval=0)
+        trace = _run(adapter, kw, steps=begin + 3)
+        _assert_error(trace, 'ZeroDivisionError', 'integer division or modulo by zero',
+                      step=begin + 1)
+        _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
+
+
+@pytest.mark.clause('LLI-PROGRESS-MISSING')
+class TestProgressMissing:
+    @pytest.mark.parametrize('begin', [0, 1, 4])
+    @pytest.mark.parametrize('by_epoch', [False, True])
+    def test_second_active_call_fails(self, adapter, begin, by_epoch):
+        """Raises TypeError on None - begin at call begin + 1 when nothing is published."""
+        kw = _kw(begin=begin, by_epoch=by_epoch)
+        trace = _run(adapter, kw, steps=begin + 3, progress='absent')
+        _assert_error(trace, 'TypeError', NONE_MINUS_INT, step=begin + 1)
+        _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
+
+    def test_published_none_fails_alike(self, adapter):
+        """Raises the same TypeError when the progress key holds None."""
+        opt = optimizer()
+        scheduler = adapter.classes[LLI](opt, **_kw())
+        MessageHub.get_instance(RUNNER_HUB).update_info('iter', None)
+        opt.step()
+        with pytest.raises(TypeError) as caught:
+            scheduler.step()
+        assert str(caught.value) == NONE_MINUS_INT
+
+
+@pytest.mark.clause('LLI-PROGRESS-INCONSISTENT')
+class TestProgressInconsistent:
+    @pytest.mark.parametrize('offset', [3, 100, -3, -50])
+    def test_value_follows_the_hub(self, adapter, offset):
+        """Computes the value from the hub's progress, however far it is from the call count."""
+        kw = _kw(end=8, interval=2)
+        trace = _run(adapter, kw, steps=10, progress_offset=offset)
+        assert trace.error is None
+        _assert_rows(_expected_rows((0.1,), kw, 10, progress=lambda c: c - 1 + offset),
+                     trace.lrs)
+
+    def test_no_clamp_beyond_end_factor(self, adapter):
+        """Goes past end_factor, below zero, when progress runs ahead."""
+        kw = _kw(end=4)
+        trace = _run(adapter, kw, steps=3, progress_offset=4)
+        assert trace.lrs[1] == [kw['end_factor']]
+        assert trace.lrs[2][0] < kw['end_factor']
+        assert trace.lrs[3][0] < 0
+
+    def test_progress_behind_gives_start_factor(self, adapter):
+        """Writes start_factor while progress is at or before begin."""
+        kw = _kw(begin=2, end=10)
+        trace = _run(adapter, kw, steps=9, progress_offset=-20)
+        assert trace.lrs[3:] == [[kw['start_factor']]] * 7
+
+    def test_frozen_progress_keeps_one_value(self, adapter):
+        """Keeps one value while the hub's progress never changes."""
+        kw = _kw(end=10)
+        trace = _run(adapter, kw, steps=9, progress='frozen', progress_offset=4)
+        assert trace.lrs[1:] == [[_staircase(kw, 4)]] * 9
+
+    def test_window_follows_the_calls(self, adapter):
+        """Stops changing lr after end calls while the hub's progress goes on."""
+        kw = _kw(end=4)
+        trace = _run(adapter, kw, steps=8, progress_offset=2)
+        assert trace.lrs[3] == [_staircase(kw, 4)]
+        assert trace.lrs[4:] == [trace.lrs[3]] * 5
+
+
+@pytest.mark.clause('LLI-RESUME-LAST-STEP')
+class TestResumeLastStep:
+    @pytest.mark.parametrize('last_step', [0, 3, 5])
+    def test_constructor_call_reads_the_hub(self, adapter, last_step):
+        """Makes call 0 active with last_step + 1 and the hub's value, without a dip."""
+        kw = _kw(end=10, last_step=last_step)
+        MessageHub.get_instance(RUNNER_HUB).update_info('iter', 5)
+        scheduler = adapter.classes[LLI](optimizer(0.1, initial=(0.1,)), **kw)
+        assert (scheduler._global_step, scheduler.last_step) == (0, last_step + 1)
+        assert scheduler.get_last_value() == [_staircase(kw, 5)]
+
+    def test_later_begin_keeps_last_step_until_then(self, adapter):
+        """Keeps last_step until begin, then reads the hub instead of dipping."""
+        kw = _kw(begin=2, end=10, last_step=3)
+        opt = optimizer(0.1, initial=(0.1,))
+        scheduler = adapter.classes[LLI](opt, **kw)
+        _step(scheduler, opt, 0)
+        assert (scheduler.last_step, opt.param_groups[0]['lr']) == (3, 0.1)
+        _step(scheduler, opt, 6)
+        assert scheduler.last_step == 4
+        assert opt.param_groups[0]['lr'] == _staircase(kw, 6)
+
+    def test_needs_progress_at_construction(self, adapter):
+        """Raises TypeError in the constructor when begin is 0 and no progress is published."""
+        trace = _run(adapter, _kw(last_step=2), steps=2, progress='absent', initial_lrs=(0.1,))
+        _assert_error(trace, 'TypeError', NONE_MINUS_INT, step=0, phase='construct')
+
+    def test_trace_continues_the_schedule(self, adapter):
+        """Follows the staircase from the hub at every call after a last_step resume."""
+        kw = _kw(end=10, last_step=4)
+        trace = _run(adapter, kw, steps=6, progress='frozen', progress_offset=4,
+                     initial_lrs=(0.1,))
+        assert trace.error is None
+        assert trace.lrs == [[_staircase(kw, 4)]] * 7
+
+
+@pytest.mark.clause('LLI-ITER-FROM-EPOCH')
+class TestIterFromEpoch:
+    @pytest.mark.parametrize(('begin', 'end', 'interval', 'length'),
+                             [(2, 10, 3, 100), (1, 3, 2, 4), (0, 5, 1, 7), (1.5, 2.5, 2, 3)])
+    def test_scales_the_window_not_the_interval(self, adapter, begin, end, interval, length):
+        """Scales begin and end by int(x * epoch_length), keeps interval, sets by_epoch False."""
+        scheduler = adapter.classes[LLI].build_iter_from_epoch(
+            optimizer(), begin=begin, end=end, interval=interval, epoch_length=length)
+        assert (scheduler.begin, scheduler.end) == (int(begin * length), int(end * length))
+        assert scheduler.interval is interval
+        assert scheduler.by_epoch is False
+        assert scheduler.total_iters == scheduler.end - scheduler.begin - 1
+
+    def test_infinite_end_is_kept(self, adapter):
+        """Leaves the default end of 10**9 unscaled."""
+        scheduler = adapter.classes[LLI].build_iter_from_epoch(optimizer(), begin=1,
+                                                                epoch_length=3)
+        assert (scheduler.begin, scheduler.end) == (3, INF)
+
+    def test_passes_factors_through(self, adapter):
+        """Passes the factors and verbose to the constructor unchanged."""
+        scheduler = adapter.classes[LLI].build_iter_from_epoch(
+            optimizer(), start_factor=0.25, end_factor=0.75, verbose=True, epoch_length=2)
+        assert (scheduler.start_factor, scheduler.end_factor, scheduler.verbose) == (
+            0.25, 0.75, True)
+
+    def test_rejects_iteration_kwargs(self, adapter):
+        """Raises AssertionError for by_epoch=False."""
+        with pytest.raises(AssertionError) as caught:
+            adapter.classes[LLI].build_iter_from_epoch(optimizer(), by_epoch=False,
+                                                       epoch_length=3)
+        assert str(caught.value) == (
+            'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.')
+
+    @pytest.mark.parametrize('length', [None, 0, -1])
+    def test_rejects_bad_epoch_length(self, adapter, length):
+        """Raises AssertionError naming an epoch_length that is not a positive number."""
+        with pytest.raises(AssertionError) as caught:
+            adapter.classes[LLI].build_iter_from_epoch(optimizer(), epoch_length=length)
+        assert str(caught.value) == f'`epoch_length` must be a positive integer, but got {length}.'
+
+    def test_trace_equals_the_scaled_iteration_scheduler(self, adapter):
+        """Schedules exactly like an iteration-based scheduler built with the scaled window."""
+        epoch_kw = {'start_factor': 0.5, 'end_factor': 0.0, 'begin': 1, 'end': 3, 'interval': 2}
+        length = 4
+        converted = _run(adapter, epoch_kw, steps=14, epoch_length=length,
+                         build='iter_from_epoch')
+        iteration_kw = _kw(begin=4, end=12, interval=2)
+        assert converted.error is None
+        _assert_rows(_run(adapter, iteration_kw, steps=14).lrs, converted.lrs)
+        _assert_rows(_expected_rows((0.1,), iteration_kw, 14), converted.lrs)

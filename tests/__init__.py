@@ -1,0 +1,1 @@
+"""Tests of the conformance suite itself: mutants, a rewrite, resolution, traceability."""

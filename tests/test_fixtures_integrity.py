@@ -1,0 +1,367 @@
+"""The golden fixtures guard themselves: damage is reported clearly, regeneration is exact, and
+every trace-observable clause of the spec has a golden case.
+
+These are the project's own meta-tests; they run a corrupted copy of fixtures/ in a temporary
+directory and never touch the committed files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conformance import generate_fixtures
+from conformance.harness import catalog, clauses, driver, floats, goldens, impl
+from conformance.harness.adapters import MessageHubAdapter
+
+#: Clauses no golden trace can observe: a golden records only lrs and exceptions of a run that
+#: the driver builds from plain data, so attributes, warnings, log lines, non-optimizer
+#: arguments, cross-implementation loading and the real Runner are checked by other tests.
+NOT_TRACE_OBSERVABLE = {
+    # A scenario always passes a real optimizer; the TypeError for anything else is attribute-level.
+    'WIN-OPTIMIZER-TYPE',
+    # The call counter on optimizer.step and its warnings are not lrs.
+    'WIN-OPTIMIZER-COUNTER',
+    'WIN-ORDER-WARNING',
+    # verbose only logs.
+    'WIN-VERBOSE',
+    # get_last_value() and _last_value are attributes; dropping _last_value on resume is inert.
+    'WIN-LAST-VALUE',
+    # A golden runs one implementation; loading one implementation's state into another is
+    # checked side by side (test_state).
+    'WIN-STATE-INTEROP',
+    # total_iters is stored and read by nothing.
+    'LLI-TOTAL-ITERS',
+    # last_epoch is an attribute that never changes.
+    'RLR-LAST-EPOCH',
+    # How the hook averages the training loss happens before anything reaches the driver, which
+    # publishes the averaged value itself; the real-Runner tests prove the averaging.
+    'LOOP-HOOK-TRAIN-LOSS',
+    # Other mmengine versions: a golden records the versions that reproduced it, one set.
+    'LOOP-MMENGINE-VERSIONS',
+}
+
+
+@pytest.fixture(scope='module')
+def committed():
+    return goldens.load()
+
+
+@pytest.fixture(scope='module')
+def sample(tmp_path_factory):
+    """A sealed, smaller copy of fixtures/: the shortest error-free cases of each file first,
+    then one that raises and one with a NaN metric where the file has them."""
+    target = tmp_path_factory.mktemp('sample') / 'fixtures'
+    shutil.copytree(goldens.FIXTURES, target, ignore=shutil.ignore_patterns('tmp*'))
+    for path in goldens.fixture_files(target):
+        data = json.loads(path.read_text(encoding='utf-8'))
+        clean = [c for c in data['cases'] if c['expected']['error'] is None]
+        keep = sorted(clean, key=lambda c: len(c['expected']['lrs']))[:3]
+        keep += [c for c in data['cases'] if c['expected']['error'] is not None][:1]
+        keep += [c for c in data['cases'] if '"NaN"' in json.dumps(c['inputs']['metrics'])][:1]
+        data['cases'] = [c for c in data['cases'] if c in keep]
+        path.write_text(floats.dumps(data), encoding='utf-8')
+    _reseal(target)
+    return target
+
+
+@pytest.fixture
+def copy(sample, tmp_path):
+    """A private copy of the sample to damage."""
+    target = tmp_path / 'fixtures'
+    shutil.copytree(sample, target)
+    return target
+
+
+def _rewrite(directory, name, edit, *, reseal):
+    """Apply ``edit`` to the parsed file and write it back; ``reseal`` updates the manifest."""
+    path = directory / name
+    data = json.loads(path.read_text(encoding='utf-8'))
+    edit(data)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + '\n', encoding='utf-8')
+    if reseal:
+        _reseal(directory)
+
+
+def _reseal(directory):
+    contents = {p.name: p.read_bytes() for p in goldens.fixture_files(directory)}
+    contents[goldens.SCHEMA_NAME] = (directory / goldens.SCHEMA_NAME).read_bytes()
+    (directory / goldens.MANIFEST_NAME).write_text(goldens.manifest_text(contents))
+
+
+def _clean_index(data):
+    return next(i for i, c in enumerate(data['cases']) if c['expected']['error'] is None)
+
+
+def _clean(data):
+    """The first case of a file that runs without an exception."""
+    return data['cases'][_clean_index(data)]
+
+
+def _problem(directory):
+    with pytest.raises(goldens.GoldenError) as info:
+        goldens.load(directory)
+    return str(info.value)
+
+
+class TestCommittedFixtures:
+    def test_pass_the_lint(self):
+        """The committed fixtures are schema-valid, sealed, unique and cite defined clauses."""
+        assert goldens.lint() == []
+
+    def test_hold_enough_cases(self, committed):
+        """The goldens hold at least 250 cases, in one file per family."""
+        assert len(committed) >= 250
+        assert {case.file for case in committed} == {
+            f'fixtures/{family.name}.json' for family in catalog.FAMILIES
+        }
+
+    def test_record_their_provenance(self):
+        """Every file says which generator wrote it and which upstream versions reproduced it."""
+        for path in goldens.fixture_files():
+            provenance = json.loads(path.read_text())['provenance']
+            assert provenance['generated'] is True
+            assert provenance['generator'] == goldens.GENERATOR
+            assert set(provenance['verified_against']) >= {'mmagic', 'mmengine', 'torch'}
+
+    def test_regenerate_byte_identical(self):
+        """Regenerating from the catalog gives the committed bytes exactly (--check)."""
+        assert generate_fixtures.check() == []
+
+
+class TestDamageIsReported:
+    def test_corrupted_file(self, copy):
+        """A truncated file is reported as corrupt or hand-edited, by name."""
+        path = copy / 'reduce_lr.json'
+        path.write_bytes(path.read_bytes()[:-200])
+        message = _problem(copy)
+        assert 'reduce_lr.json' in message
+        assert 'corrupt or hand-edited' in message
+        assert goldens.REGENERATE in message
+
+    def test_hand_edited_expectation(self, copy):
+        """A changed lr in an otherwise valid file is reported as corrupt or hand-edited."""
+
+        def edit(data):
+            _clean(data)['expected']['lrs'][-1][0] = 0.123
+
+        _rewrite(copy, 'linear_lr_interval.json', edit, reseal=False)
+        message = _problem(copy)
+        assert 'linear_lr_interval.json' in message
+        assert 'corrupt or hand-edited' in message
+
+    def test_missing_manifest_entry(self, copy):
+        """A fixture file the manifest does not list is reported."""
+        manifest = copy / goldens.MANIFEST_NAME
+        lines = manifest.read_text().splitlines(keepends=True)
+        manifest.write_text(''.join(line for line in lines if 'hubs.json' not in line))
+        message = _problem(copy)
+        assert 'hubs.json is not in MANIFEST.sha256' in message
+
+    def test_unlisted_new_file(self, copy):
+        """A new file dropped into fixtures/ is reported as not in the manifest."""
+        shutil.copy(copy / 'hubs.json', copy / 'extra.json')
+        assert 'extra.json is not in MANIFEST.sha256' in _problem(copy)
+
+    def test_missing_file(self, copy):
+        """A file the manifest lists but that is gone is reported as missing."""
+        (copy / 'state.json').unlink()
+        assert 'state.json is listed in MANIFEST.sha256 but missing' in _problem(copy)
+
+    def test_no_cases(self, copy):
+        """A sealed directory without case files is an error, never an empty test run."""
+        for path in goldens.fixture_files(copy):
+            path.unlink()
+        _reseal(copy)
+        assert 'holds no golden cases' in _problem(copy)
+
+    def test_missing_manifest(self, copy):
+        """A fixture directory without its manifest is reported."""
+        (copy / goldens.MANIFEST_NAME).unlink()
+        message = _problem(copy)
+        assert 'MANIFEST.sha256 is missing' in message
+
+    def test_malformed_manifest_line(self, copy):
+        """A manifest line that is not '<sha256>  <name>' is reported with its line number."""
+        manifest = copy / goldens.MANIFEST_NAME
+        line = len(manifest.read_text().splitlines()) + 1
+        with manifest.open('a') as stream:
+            stream.write('not a checksum line\n')
+        assert f'MANIFEST.sha256:{line}: malformed line' in _problem(copy)
+
+    def test_malformed_case(self, copy):
+        """A case with an unknown field is reported against the schema, by file and place."""
+
+        def edit(data):
+            data['cases'][2]['inputs']['warmup'] = 3
+
+        _rewrite(copy, 'window.json', edit, reseal=True)
+        message = _problem(copy)
+        assert 'window.json: malformed at cases/2/inputs' in message
+        assert "'warmup' was unexpected" in message
+
+    @pytest.mark.parametrize('value', ['0.1', True, {'float': 'nan'}, {'float': 'NaN', 'x': 1}])
+    @pytest.mark.parametrize('thorough', [False, True])
+    def test_wrong_type_in_case(self, copy, value, thorough):
+        """A value that is no float where an lr belongs is reported, by the fast path too."""
+
+        def edit(data):
+            _clean(data)['expected']['lrs'][0][0] = value
+
+        _rewrite(copy, 'reduce_lr.json', edit, reseal=True)
+        with pytest.raises(goldens.GoldenError) as info:
+            goldens.load(copy, thorough=thorough)
+        index = _clean_index(json.loads((copy / 'reduce_lr.json').read_text()))
+        assert f'reduce_lr.json: malformed at cases/{index}/expected/lrs/0/0' in str(info.value)
+
+    def test_fast_and_thorough_validation_agree_on_valid_files(self, copy):
+        """The sample passes the generic schema validator and the fast row check alike."""
+        assert goldens.lint(copy, thorough=True) == goldens.lint(copy) == []
+
+    def test_bare_nan(self, copy):
+        """A bare NaN literal is reported with the tagged form to use instead."""
+        path = copy / 'reduce_lr.json'
+        text = path.read_text()
+        assert '{\n            "float": "NaN"\n          }' in text
+        path.write_text(text.replace('{\n            "float": "NaN"\n          }', 'NaN', 1))
+        _reseal(copy)
+        assert 'bare NaN is not JSON' in _problem(copy)
+
+    def test_trace_inconsistent_with_inputs(self, copy):
+        """A trace with a row missing for its steps is reported for its case."""
+
+        def edit(data):
+            _clean(data)['expected']['lrs'].pop()
+
+        _rewrite(copy, 'state.json', edit, reseal=True)
+        message = _problem(copy)
+        assert 'state.json: case' in message
+        assert 'a run without error records steps + 1' in message
+
+    def test_duplicate_id(self, copy):
+        """An id used twice across files is reported with both places."""
+
+        def edit(data):
+            data['cases'][0]['id'] = json.loads((copy / 'hubs.json').read_text())['cases'][0]['id']
+
+        _rewrite(copy, 'window.json', edit, reseal=True)
+        message = _problem(copy)
+        assert 'window.json: case id' in message
+        assert message.endswith('is also used in ' + str(copy / 'hubs.json'))
+
+
+class TestLint:
+    def test_unknown_clause(self, copy):
+        """A case citing a clause the spec does not define is reported."""
+
+        def edit(data):
+            data['cases'][0]['clauses'].append('RLR-NO-SUCH-RULE')
+
+        _rewrite(copy, 'reduce_lr.json', edit, reseal=True)
+        problems = goldens.lint(copy)
+        assert any("unknown clause IDs ['RLR-NO-SUCH-RULE']" in p for p in problems), problems
+
+    def test_should_in_description(self, copy):
+        """A description that says 'should' is reported."""
+
+        def edit(data):
+            data['cases'][1]['description'] = 'The lr should halve after one bad call, it is said.'
+
+        _rewrite(copy, 'reduce_lr.json', edit, reseal=True)
+        assert any("says 'should'" in p for p in goldens.lint(copy))
+
+    def test_duplicate_description(self, copy):
+        """Two cases with the same description are reported."""
+
+        def edit(data):
+            data['cases'][1]['description'] = data['cases'][0]['description']
+
+        _rewrite(copy, 'state.json', edit, reseal=True)
+        assert any('is also used by case' in p for p in goldens.lint(copy))
+
+    def test_hand_written_provenance(self, copy):
+        """A file whose provenance does not name the generator is rejected by the schema."""
+
+        def edit(data):
+            data['provenance']['generator'] = 'by hand'
+
+        _rewrite(copy, 'hubs.json', edit, reseal=True)
+        assert any('hubs.json: malformed at provenance/generator' in p for p in goldens.lint(copy))
+
+
+class TestGenerator:
+    def test_refuses_when_upstream_differs(self, reference_and_skewed):
+        """A single differing bit stops generation with the divergence named."""
+        reference, skewed = reference_and_skewed
+        family = catalog.FAMILIES[2]
+        scenario = family.build()[0]
+        with pytest.raises(generate_fixtures.Refused) as info:
+            generate_fixtures.run_catalog(reference, skewed, [(family, [scenario])])
+        message = str(info.value)
+        assert 'nothing written' in message
+        assert f'scenario {scenario.id!r} diverges' in message
+        assert 'param group 0: expected lr' in message
+
+    def test_stores_open_messages(self):
+        """Non-builtin exceptions and informative wordings are stored with message null."""
+        trace = driver.Trace([[0.1]], driver.ErrorRecord('_pickle.UnpicklingError', 'x', 1,
+                                                         'resume'))
+        assert goldens.expectation(trace).error.message is None
+        builtin = driver.Trace([], driver.ErrorRecord('TypeError', 'y', 0, 'construct'))
+        assert goldens.expectation(builtin).error.message == 'y'
+        assert goldens.expectation(builtin, normative_message=False).error.message is None
+
+
+@pytest.fixture
+def reference_and_skewed():
+    """The reference, and a copy of it that moves every lr by one ulp after each call."""
+    reference = impl.resolve('reference')
+
+    class Skewed(MessageHubAdapter):
+        def step(self, scheduler):
+            scheduler.step()
+            for group in scheduler.optimizer.param_groups:
+                group['lr'] = math.nextafter(group['lr'], math.inf)
+
+    return reference, Skewed(reference.classes, 'skewed', 'tests')
+
+
+class TestCollection:
+    def test_corrupt_fixture_is_one_collection_error(self, copy):
+        """The golden tests stop at collection with one error naming the damaged file."""
+        path = copy / 'window.json'
+        path.write_bytes(path.read_bytes().replace(b'"lrs"', b'"LRS"', 1))
+        env = {**os.environ, goldens.ENV_VAR: str(copy)}
+        result = subprocess.run(
+            [sys.executable, '-m', 'pytest', 'conformance/test_golden.py', '--impl=reference',
+             '-q', '-p', 'no:randomly', '-p', 'no:cacheprovider'],
+            cwd=goldens.ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == pytest.ExitCode.INTERRUPTED, output
+        assert output.count('ERROR collecting') == 1, output
+        assert 'window.json: checksum mismatch' in output
+        assert 'corrupt or hand-edited' in output
+        assert ' passed' not in output
+        assert ' skipped' not in output
+
+
+class TestClauseCoverage:
+    def test_every_clause_has_a_golden(self, committed):
+        """Every clause of the spec is cited by a golden case unless it is not trace-observable."""
+        cited = {cid for case in committed for cid in case.clauses}
+        missing = sorted(set(clauses.defined()) - cited - NOT_TRACE_OBSERVABLE)
+        assert missing == [], f'clauses without a golden case: {missing}'
+
+    def test_allowlist_is_current(self, committed):
+        """The allowlist names only defined clauses, and none that a golden case cites."""
+        cited = {cid for case in committed for cid in case.clauses}
+        defined = set(clauses.defined())
+        assert sorted(NOT_TRACE_OBSERVABLE - defined) == [], 'allowlisted but not in the spec'
+        assert sorted(NOT_TRACE_OBSERVABLE & cited) == [], 'allowlisted but cited by a golden'
