@@ -248,7 +248,7 @@ class TestLinearLrIntervalProperties:
     def test_lr_frozen_from_the_last_active_call(self, adapter, data):
         """Keeps the lr of call end-1 at every later call."""
         scenario = strat.lli_scenario(strat.labelled(data), interval_kinds=strat.INTERVAL_KINDS,
-                                      progress=('loop', 'frozen'), resumes=True, wrapper=False)
+                                      progress=('loop', 'frozen'), resumes=True)
         scenario, trace = _run(adapter, scenario, 'WIN-ACTIVE', 'LLI-NEVER-END-FACTOR')
         last = _lli(scenario)['end'] - 1
         for call in range(last + 1, len(trace.lrs)):
@@ -350,8 +350,7 @@ class TestLinearLrIntervalProperties:
     def test_resume_reproduces_the_uninterrupted_trace(self, adapter, data):
         """Continues a run resumed through any transport, in any process, as if uninterrupted."""
         scenario = strat.lli_scenario(strat.labelled(data), interval_kinds=strat.INTERVAL_KINDS,
-                                      progress=('loop', 'absent', 'frozen'), resumes='always',
-                                      wrapper=False)
+                                      progress=('loop', 'absent', 'frozen'), resumes='always')
         assume(scenario.resumes)
         scenario, got = _run(adapter, scenario, 'LLI-STATE-KEYS', 'WIN-STATE-DICT')
         _, expected = _run(adapter, scenario.replace(resumes=()), 'LLI-STATE-KEYS')
@@ -376,8 +375,7 @@ class TestReduceLRProperties:
     @given(data=st.data())
     def test_lrs_never_increase_unless_below_min_lr(self, adapter, data):
         """Never raises a group's lr, except from below min_lr to exactly min_lr."""
-        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, resumes=True,
-                                      wrapper=False)
+        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, resumes=True)
         scenario, trace = _run(adapter, scenario, 'RLR-MIN-LR', 'RLR-REDUCE-ORDER')
         min_lr = _rlr(scenario)['min_lr']
         for call in range(1, len(trace.lrs)):
@@ -391,8 +389,7 @@ class TestReduceLRProperties:
     @given(data=st.data())
     def test_each_change_is_exactly_one_reduction(self, adapter, data):
         """Changes a group's lr only to max(lr*factor, min_lr), and only if lr - lr*factor > eps."""
-        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, resumes=True,
-                                      wrapper=False)
+        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, resumes=True)
         scenario, trace = _run(adapter, scenario, 'RLR-REDUCE-ORDER', 'RLR-EPS', 'RLR-MIN-LR')
         kw = _rlr(scenario)
         for call in range(1, len(trace.lrs)):
@@ -406,8 +403,7 @@ class TestReduceLRProperties:
     @given(data=st.data())
     def test_groups_reduce_together(self, adapter, data):
         """Reduces every group that the eps test and the floor let change, on the same call."""
-        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, resumes=True,
-                                      wrapper=False)
+        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, resumes=True)
         scenario, trace = _run(adapter, scenario, 'RLR-GROUPS', 'RLR-EPS')
         kw = _rlr(scenario)
         for call in _reducing_calls(scenario, trace):
@@ -421,8 +417,7 @@ class TestReduceLRProperties:
     @given(data=st.data())
     def test_lrs_untouched_outside_consuming_calls(self, adapter, data):
         """Keeps the lrs at the constructor, before begin, at the first active call and from end."""
-        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, resumes=True,
-                                      wrapper=False)
+        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, resumes=True)
         scenario, trace = _run(adapter, scenario, 'RLR-FIRST-STEP', 'WIN-ACTIVE')
         consuming = set(_consuming_calls(_rlr(scenario), scenario.steps))
         _check(_same_row(trace.lrs[0], _initial_row(scenario)), scenario, trace,
@@ -438,8 +433,7 @@ class TestReduceLRProperties:
     def test_reductions_bounded_by_patience_and_cooldown(self, adapter, data):
         """Reduces at most once in patience+1 consuming calls, then once per cooldown+patience+1."""
         scenario = strat.rlr_scenario(strat.labelled(data), patience=(0, 4), gaps=True,
-                                      bursts=True, resumes=True,
-                                      wrapper=False)
+                                      bursts=True, resumes=True)
         scenario, trace = _run(adapter, scenario, 'RLR-PATIENCE', 'RLR-COOLDOWN')
         kw = _rlr(scenario)
         consuming = len([k for k in _consuming_calls(kw, scenario.steps) if k < len(trace.lrs)])
@@ -465,8 +459,7 @@ class TestReduceLRProperties:
                                                          'threshold')
         value = draw(st.floats(min_value=0.0 if kw['threshold_mode'] == 'rel' else -1e6,
                                max_value=1e6, allow_nan=False), 'the constant value')
-        scenario = strat.rlr_scenario(draw, kwargs=kwargs, resumes=True, drop_keys=(),
-                                      wrapper=False)
+        scenario = strat.rlr_scenario(draw, kwargs=kwargs, resumes=True, drop_keys=())
         gaps = draw(st.lists(st.booleans(), min_size=scenario.steps, max_size=scenario.steps),
                     'calls with nothing published')
         metrics = tuple(None if gap and index else value for index, gap in enumerate(gaps))
@@ -506,7 +499,7 @@ class TestReduceLRProperties:
     @given(data=st.data())
     def test_only_the_last_value_published_counts(self, adapter, data):
         """Gives the same trace when only the last of several values published is kept."""
-        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True, wrapper=False)
+        scenario = strat.rlr_scenario(strat.labelled(data), gaps=True, bursts=True)
         assume(any(isinstance(entry, tuple) for entry in scenario.metrics))
         last = tuple(entry[-1] if isinstance(entry, tuple) else entry
                      for entry in scenario.metrics)
@@ -542,7 +535,7 @@ class TestReduceLRProperties:
         draw = strat.labelled(data)
         new_process = draw(st.booleans(), 'resume in a new process')
         scenario = strat.rlr_scenario(draw, gaps=not new_process, bursts=True, resumes='always',
-                                      new_process=new_process, wrapper=False)
+                                      new_process=new_process)
         resumes = tuple(
             r if r.drop_keys or (r.transport == 'memory' and not r.new_process)
             else Resume(r.after, r.transport, r.new_process, ('message_hub',))
@@ -559,7 +552,7 @@ class TestReduceLRProperties:
     def test_resume_with_saved_hub_rereads_the_value_of_the_checkpoint(self, adapter, data):
         """Re-reads forever the value of the checkpoint after a copied or new-process resume."""
         draw = strat.labelled(data)
-        scenario = strat.rlr_scenario(draw, gaps=True, bursts=True, wrapper=False)
+        scenario = strat.rlr_scenario(draw, gaps=True, bursts=True)
         assume(scenario.steps >= 2)
         after = draw(st.integers(1, scenario.steps - 1), 'resume after call')
         transport, new_process = draw(st.sampled_from([

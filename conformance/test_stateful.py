@@ -105,6 +105,9 @@ class SideBySide(RuleBasedStateMachine):
 
     def __init__(self, reference, candidate):
         super().__init__()
+        # An adapter keeps the state of its current process (e.g. the runner's hub), so the two
+        # sides need two adapter objects even when they adapt the same implementation.
+        assert reference is not candidate, 'side-by-side runs need two adapter objects'
         self.sides = (_Side(reference), _Side(candidate))
         self.scenario = None
         self.call = 0
@@ -161,7 +164,7 @@ class SideBySide(RuleBasedStateMachine):
             adapter.publish_progress(scenario.progress_offset, scenario.progress_offset)
         if scenario.metric_before_build is not None:
             adapter.publish_metric(scenario.metric_before_build)
-        side.world = driver._World(scenario, adapter)
+        side.world = driver.World(scenario, adapter)
         side.trace.lrs.append(side.world.lrs())
 
     def _entry(self, data, label):
@@ -181,7 +184,7 @@ class SideBySide(RuleBasedStateMachine):
 
     def _step(self, side, call, entry):
         scenario, adapter = self.scenario, side.adapter
-        driver._train(side.world, scenario, adapter, call)
+        driver.train_before_call(side.world, scenario, adapter, call)
         values = () if entry is None else entry if isinstance(entry, tuple) else (entry,)
         for value in values:
             adapter.publish_metric(value)
@@ -218,7 +221,7 @@ class SideBySide(RuleBasedStateMachine):
         self.check()
 
     def _resume(self, side, resume):
-        side.world = driver._resume(side.world, self.scenario, side.adapter, resume)
+        side.world = driver.resume_world(side.world, self.scenario, side.adapter, resume)
 
     def teardown(self):
         for side in self.sides:

@@ -1,7 +1,8 @@
 """A registry of this project's own, so configs can say ``dict(type='LinearLrInterval', ...)``.
 
-It is a child of mmengine's PARAM_SCHEDULERS under the scope ``lr_reference``, so it neither
-collides with mmagic's registry (scope ``mmagic``) nor with mmengine's root.
+It is a child of mmengine's PARAM_SCHEDULERS under the scope ``reference`` (the package name, so
+mmengine's scope switch imports this module), so it collides neither with mmagic's registry
+(scope ``mmagic``) nor with mmengine's root.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import Registry
 
-SCOPE = 'lr_reference'
+SCOPE = 'reference'
 
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler',

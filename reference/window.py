@@ -65,7 +65,7 @@ class WindowedScheduler:
         # WIN-OPTIMIZER-TYPE: a torch Optimizer or an mmengine optimizer wrapper, nothing else.
         if not isinstance(optimizer, (Optimizer, BaseOptimWrapper)):
             raise TypeError(
-                '``optimizer`` should be an Optimizer,but got {}'.format(type(optimizer).__name__)
+                f'``optimizer`` should be an Optimizer,but got {type(optimizer).__name__}'
             )
         self.optimizer = optimizer
         self.param_name = param_name
@@ -137,13 +137,11 @@ class WindowedScheduler:
         # WIN-LAST-VALUE: every call, active or not, records the groups' current values.
         self._last_value = [group[self.param_name] for group in self.optimizer.param_groups]
 
-    def _get_value(self):
-        raise NotImplementedError
-
     def print_value(self, is_verbose, group, value):
         """WIN-VERBOSE: with ``verbose`` every written value is logged to the current logger."""
         if is_verbose:
-            print_log(f'Adjusting parameter value of group {group} to {value:.4e}.', logger='current')
+            message = f'Adjusting parameter value of group {group} to {value:.4e}.'
+            print_log(message, logger='current')
 
     def get_last_value(self):
         """WIN-LAST-VALUE: the values recorded by the latest call."""

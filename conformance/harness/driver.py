@@ -4,7 +4,7 @@ Per scheduler call the Runner publishes progress (RuntimeInfoHook), steps the op
 iteration, lets the hook publish the monitored value, then calls ``scheduler.step()``
 (ParamSchedulerHook / ReduceLRSchedulerHook). Resume follows ``Runner.resume``: build the
 schedulers on a fresh optimizer, load the optimizer state, then each scheduler's state dict.
-tests/test_runner_fidelity proves this model exact against a real Runner.
+conformance/test_runner.py proves this model exact against a real mmengine Runner.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def mask_addresses(message: str) -> str:
     return _ADDRESS.sub('0x?', message)
 
 
-class _World:
+class World:
     """The optimizers and schedulers of one process."""
 
     def __init__(self, scenario, adapter):
@@ -101,7 +101,7 @@ def _make_optimizer(spec):
     return optimizer
 
 
-def _train(world, scenario, adapter, call):
+def train_before_call(world, scenario, adapter, call):
     """What the loop does before scheduler call ``call``: progress and optimizer steps."""
     index = call - 1
     offset = scenario.progress_offset
@@ -130,7 +130,12 @@ def _transport(payload, how):
     return torch.load(buffer, weights_only=False)
 
 
-def _resume(world, scenario, adapter, resume):
+def resume_world(world, scenario, adapter, resume):
+    """Checkpoint ``world`` and restore it as mmengine's Runner.resume does.
+
+    The schedulers are built on fresh optimizers first (their constructor call included), then
+    the optimizers' state is loaded, then each scheduler's state dict.
+    """
     checkpoint = {
         'optimizers': [opt.state_dict() for opt in world.optimizers],
         'schedulers': [adapter.state_dict(s) for s in world.schedulers],
@@ -138,7 +143,7 @@ def _resume(world, scenario, adapter, resume):
     checkpoint = _transport(checkpoint, resume.transport)
     if resume.new_process:
         adapter.new_process(scenario)
-    fresh = _World(scenario, adapter)
+    fresh = World(scenario, adapter)
     for optimizer, state in zip(fresh.optimizers, checkpoint['optimizers']):
         optimizer.load_state_dict(state)
     for scheduler, state in zip(fresh.schedulers, checkpoint['schedulers']):
@@ -157,11 +162,11 @@ def run(scenario, adapter) -> Trace:
                 adapter.publish_progress(scenario.progress_offset, scenario.progress_offset)
             if scenario.metric_before_build is not None:
                 adapter.publish_metric(scenario.metric_before_build)
-            world = _World(scenario, adapter)
+            world = World(scenario, adapter)
             trace.lrs.append(world.lrs())
             for call in range(1, scenario.steps + 1):
                 phase = 'step'
-                _train(world, scenario, adapter, call)
+                train_before_call(world, scenario, adapter, call)
                 for value in scenario.metric_before(call):
                     adapter.publish_metric(value)
                 for scheduler in world.schedulers:
@@ -169,7 +174,7 @@ def run(scenario, adapter) -> Trace:
                 trace.lrs.append(world.lrs())
                 for resume in scenario.resume_after(call):
                     phase = 'resume'
-                    world = _resume(world, scenario, adapter, resume)
+                    world = resume_world(world, scenario, adapter, resume)
         except Exception as exc:  # the exception is the observed behaviour
             trace.error = ErrorRecord(
                 exception_type_name(exc), mask_addresses(str(exc)), call, phase

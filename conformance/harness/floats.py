@@ -1,6 +1,6 @@
-"""Exact, language-neutral JSON for floats: finite values in shortest round-trip form, the rest tagged.
+"""Exact, language-neutral JSON for floats: finite values in shortest round-trip form.
 
-JSON has no NaN or infinities, so they are written as ``{"float": "NaN"}``, ``{"float": "Infinity"}``
+JSON has no NaN or infinities, so they are tagged: ``{"float": "NaN"}``, ``{"float": "Infinity"}``
 and ``{"float": "-Infinity"}``. Every finite float is written by ``repr``, which any correctly
 rounding parser reads back to the same 64 bits (``-0.0`` included).
 """

@@ -1,4 +1,4 @@
-"""Helpers for the reproductions written in docs/spec.md, which run as doctests on any implementation.
+"""Helpers for the reproductions in docs/spec.md, which run as doctests on any implementation.
 
 Each clause's example is a doctest that uses these names; ``conformance/test_spec_examples.py``
 runs every example against the implementation under test after :func:`use` selects it, so the
@@ -42,12 +42,12 @@ def _classes():
     return _adapter.classes
 
 
-def LinearLrInterval(*args, **kwargs):  # noqa: N802 - reads like the class in examples
+def LinearLrInterval(*args, **kwargs):
     """Construct the implementation's LinearLrInterval."""
     return _classes()['LinearLrInterval'](*args, **kwargs)
 
 
-def ReduceLR(*args, **kwargs):  # noqa: N802
+def ReduceLR(*args, **kwargs):
     """Construct the implementation's ReduceLR."""
     return _classes()['ReduceLR'](*args, **kwargs)
 
@@ -64,7 +64,7 @@ def optimizer(*lrs, wrapper=False, initial=None):
     return OptimWrapper(optimizer=sgd) if wrapper else sgd
 
 
-def publish(iter=None, epoch=None, value=None):  # noqa: A002 - the MessageHub key is 'iter'
+def publish(iter=None, epoch=None, value=None):
     """Publish progress to the runner hub and/or a monitored value to 'reduce_lr'."""
     hub = MessageHub.get_instance(RUNNER_HUB)
     if iter is not None:
@@ -81,7 +81,7 @@ def trace(scheduler, steps=6, lrs=(0.1,), **fields):
     return driver.run(scenario, _adapter)
 
 
-def lrs(scheduler, steps=6, lrs=(0.1,), **fields):  # noqa: A002
+def lrs(scheduler, steps=6, lrs=(0.1,), **fields):
     """The lr after the constructor and after each call, one entry per call.
 
     A single param group is shown as a number, several as a list. An exception ends the list

@@ -1,8 +1,9 @@
-"""The one scenario type every check runs: goldens, hypothesis draws, configs and real-Runner proofs.
+"""The one scenario type every check runs: goldens, hypothesis draws, configs, real-Runner proofs.
 
 A scenario is plain data: the optimizers' param groups, the schedulers with their arguments, how
 many scheduler calls the training loop makes, how progress and the monitored value are published,
-and where the run is checkpointed and resumed. It round-trips through JSON (``to_json``/``from_json``).
+and where the run is checkpointed and resumed. It round-trips through JSON
+(``to_json``/``from_json``).
 """
 
 from __future__ import annotations

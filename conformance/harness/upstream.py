@@ -1,7 +1,7 @@
-"""Load upstream mmagic's own, unmodified scheduler modules, with or without mmagic's heavy imports.
+"""Load upstream mmagic's own, unmodified scheduler modules, with or without its heavy imports.
 
-``import mmagic.engine`` needs torchvision, mmcv and more. The scheduler modules themselves only need
-mmengine and ``mmagic.registry``. When the full import fails, the packages ``mmagic``,
+``import mmagic.engine`` needs torchvision, mmcv and more. The scheduler modules themselves only
+need mmengine and ``mmagic.registry``. When the full import fails, the packages ``mmagic``,
 ``mmagic.engine`` (and its ``schedulers`` and ``hooks``) are registered as bare packages that point
 at the installed directories, so Python imports the real module files without running the
 package ``__init__`` files. ``load()`` says which way it went.
@@ -56,7 +56,7 @@ def _load() -> Upstream:
         raise UpstreamUnavailable(
             "mmagic is not installed; install it with 'pip install --no-deps mmagic==1.2.0'"
         )
-    root = list(spec.submodule_search_locations)[0]
+    root = next(iter(spec.submodule_search_locations))
     try:
         schedulers = importlib.import_module('mmagic.engine.schedulers')
         hooks = importlib.import_module('mmagic.engine.hooks')
