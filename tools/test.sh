@@ -3,7 +3,9 @@
 #  1. the conformance suite on the reference, with branch coverage of reference/ (must be 100%),
 #  2. the conformance suite on upstream mmagic,
 #  3. the suite's own tests (tests/): fixtures integrity, traceability, --impl handling, mutants,
-#  4. fixture regeneration is byte-identical, the bounded differential check, ruff.
+#  4. fixture regeneration is byte-identical, the differential check, ruff,
+#  5. the mmengine version matrix: the suite on upstream with mmengine 0.8.5, 0.9.1 and 0.10.0 (tox).
+# MATRIX=0 leaves out step 5 (it builds three more virtualenvs, a few minutes).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -25,3 +27,7 @@ echo "== differential check: reference vs upstream on $DIFF_COUNT random scenari
 "$PY" -m conformance.differential --count "$DIFF_COUNT" --seed 0
 echo '== ruff'
 "$VENV/bin/ruff" check .
+if [ "${MATRIX:-1}" != 0 ]; then
+  echo '== mmengine version matrix (LOOP-MMENGINE-VERSIONS, docs/versions.md)'
+  "$VENV/bin/tox" -e mmengine08,mmengine09,mmengine010
+fi
