@@ -16,10 +16,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub
-from mmengine.optim import OptimWrapper
 from mmengine.registry import PARAM_SCHEDULERS
 
-from conformance.harness import driver, floats
+from conformance.harness import driver, floats, repro
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
 
@@ -46,14 +45,7 @@ FACTOR_MESSAGE = 'Factor should be < 1.0 and >=0'
 
 
 def make_optimizer(*lrs, initial=None, wrapper=False):
-    groups = []
-    for index, lr in enumerate(lrs or (1.0,)):
-        group = {'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr}
-        if initial is not None:
-            group['initial_lr'] = initial[index]
-        groups.append(group)
-    optimizer = torch.optim.SGD(groups, lr=groups[0]['lr'])
-    return OptimWrapper(optimizer=optimizer) if wrapper else optimizer
+    return repro.optimizer(*(lrs or (1.0,)), initial=initial, wrapper=wrapper)
 
 
 def build(adapter, *lrs, **kwargs):

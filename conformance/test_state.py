@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from mmengine.logging import MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from conformance.harness import driver, floats
+from conformance.harness import driver, floats, repro
 from conformance.harness import impl as impl_module
 from conformance.harness.adapters import MessageHubAdapter
 from conformance.harness.compare import assert_same_trace
@@ -54,8 +54,7 @@ SCHEDULERS = [
 
 
 def make_optimizer(*lrs):
-    groups = [{'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr} for lr in lrs or (1.0,)]
-    return torch.optim.SGD(groups, lr=groups[0]['lr'])
+    return repro.optimizer(*(lrs or (1.0,)))
 
 
 def build(adapter, name, *lrs, **kwargs):

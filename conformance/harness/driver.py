@@ -78,7 +78,7 @@ class World:
     """The optimizers and schedulers of one process."""
 
     def __init__(self, scenario, adapter):
-        self.optimizers = [_make_optimizer(spec) for spec in scenario.optimizers]
+        self.optimizers = [make_optimizer(spec) for spec in scenario.optimizers]
         self.schedulers = []
         for spec in scenario.schedulers:
             optimizer = self.optimizers[spec.optimizer]
@@ -88,7 +88,8 @@ class World:
         return [float(group['lr']) for opt in self.optimizers for group in opt.param_groups]
 
 
-def _make_optimizer(spec):
+def make_optimizer(spec):
+    """An SGD with one single-parameter group per lr, wrapped in an OptimWrapper if asked."""
     groups = []
     for index, lr in enumerate(spec.lrs):
         group = {'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr}

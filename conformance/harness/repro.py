@@ -7,13 +7,11 @@ spec's own text is checked against upstream (``--impl=mmagic``) and the referenc
 
 from __future__ import annotations
 
-import torch
 from mmengine.logging import MessageHub
-from mmengine.optim import OptimWrapper
 
 from . import driver
 from .adapters import REDUCE_LR_HUB, RUNNER_HUB
-from .scenario import Resume, single
+from .scenario import OptimizerSpec, Resume, single
 
 _adapter = None
 
@@ -54,14 +52,8 @@ def ReduceLR(*args, **kwargs):
 
 def optimizer(*lrs, wrapper=False, initial=None):
     """An SGD with one param group per lr; ``initial`` pre-sets ``initial_lr`` per group."""
-    groups = []
-    for index, lr in enumerate(lrs or (0.1,)):
-        group = {'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr}
-        if initial is not None:
-            group['initial_lr'] = initial[index]
-        groups.append(group)
-    sgd = torch.optim.SGD(groups, lr=groups[0]['lr'])
-    return OptimWrapper(optimizer=sgd) if wrapper else sgd
+    spec = OptimizerSpec(tuple(lrs or (0.1,)), None if initial is None else tuple(initial), wrapper)
+    return driver.make_optimizer(spec)
 
 
 def publish(iter=None, epoch=None, value=None):
