@@ -21,6 +21,9 @@ from mmengine.registry import PARAM_SCHEDULERS
 from conformance.harness import driver, floats, repro
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
+from conformance.harness.strategies import RLR_RULE_LRS as LRS
+from conformance.harness.strategies import RLR_RULE_METRICS as METRICS
+from conformance.harness.strategies import rlr_rule_kwargs
 
 pytestmark = pytest.mark.scheduler('ReduceLR')
 
@@ -147,34 +150,6 @@ def expected_lrs(lrs, metrics, **kwargs):
 
 def one_group(rows):
     return [row[0] for row in rows]
-
-
-# -- strategies (local: they only make sense for the rules in this module) ----------------------
-
-METRIC_VALUES = st.one_of(
-    st.sampled_from((0.0, 1.0, 2.0, 0.5, 1.00005, -1.0, -10.0, -9.9995, math.nan, math.inf,
-                     -math.inf)),
-    st.floats(min_value=-100, max_value=100, allow_nan=False),
-)
-LR_VALUES = st.one_of(
-    st.sampled_from((1.0, 0.1, 0.01, 2e-4, 1e-9, 1.5e-8, 0.0, 0.1 + 5e-9)),
-    st.floats(min_value=1e-7, max_value=10.0),
-)
-
-
-@st.composite
-def reduce_lr_kwargs(draw):
-    return dict(
-        mode=draw(st.sampled_from(('min', 'max'))),
-        factor=draw(st.one_of(st.sampled_from((0.0, 0.1, 0.5, 0.9)),
-                              st.floats(min_value=0.0, max_value=0.99))),
-        patience=draw(st.integers(-1, 4)),
-        threshold=draw(st.sampled_from((1e-4, 0.0, 0.1, 0.5, -0.5))),
-        threshold_mode=draw(st.sampled_from(('rel', 'abs'))),
-        cooldown=draw(st.integers(-1, 4)),
-        min_lr=draw(st.sampled_from((0.0, 0.01, 0.3, 2.0, -1.0))),
-        eps=draw(st.sampled_from((1e-8, 0.0, 0.05, -1.0))),
-    )
 
 
 # -- construction -------------------------------------------------------------------------------
@@ -526,11 +501,11 @@ class TestMetricStale:
     @given(data=st.data())
     def test_unpublished_calls_reread_the_last_value(self, adapter, data):
         """Gives the trace of the last value re-published before every call."""
-        kwargs = data.draw(reduce_lr_kwargs(), label='kwargs')
+        kwargs = data.draw(rlr_rule_kwargs(), label='kwargs')
         steps = data.draw(st.integers(2, 10), label='steps')
-        values = data.draw(st.lists(st.one_of(st.none(), METRIC_VALUES), min_size=steps - 1,
+        values = data.draw(st.lists(st.one_of(st.none(), METRICS), min_size=steps - 1,
                                     max_size=steps - 1), label='later values')
-        sparse = (data.draw(METRIC_VALUES, label='first value'), *values)
+        sparse = (data.draw(METRICS, label='first value'), *values)
         dense, last = [], None
         for value in sparse:
             last = value if value is not None else last
@@ -562,8 +537,8 @@ class TestIsBetter:
         threshold_mode = data.draw(st.sampled_from(('rel', 'abs')), label='threshold_mode')
         threshold = data.draw(st.one_of(st.sampled_from((1e-4, 0.0, 0.5, -0.5)),
                                         st.floats(-2, 2)), label='threshold')
-        a = data.draw(METRIC_VALUES, label='a')
-        best = data.draw(METRIC_VALUES, label='best')
+        a = data.draw(METRICS, label='a')
+        best = data.draw(METRICS, label='best')
         s = build(adapter, 1.0, mode=mode, threshold_mode=threshold_mode, threshold=threshold)
         assert s.is_better(a, best) == better(a, best, mode, threshold_mode, threshold)
 
@@ -643,7 +618,7 @@ class TestCount:
         """Updates best on an improvement and otherwise adds one bad epoch, call by call."""
         mode = data.draw(st.sampled_from(('min', 'max')), label='mode')
         threshold_mode = data.draw(st.sampled_from(('rel', 'abs')), label='threshold_mode')
-        values = data.draw(st.lists(METRIC_VALUES, min_size=1, max_size=12), label='values')
+        values = data.draw(st.lists(METRICS, min_size=1, max_size=12), label='values')
         s = build(adapter, 1.0, mode=mode, threshold_mode=threshold_mode, patience=10**6)
         best, bad = s.mode_worse, 0
         for value in values:
@@ -684,10 +659,10 @@ class TestPatience:
     @given(data=st.data())
     def test_trace_follows_the_per_call_rules(self, adapter, data):
         """Gives the trace of count, cooldown tick, patience test and reduction, per call."""
-        kwargs = data.draw(reduce_lr_kwargs(), label='kwargs')
-        lrs = data.draw(st.lists(LR_VALUES, min_size=1, max_size=3), label='lrs')
+        kwargs = data.draw(rlr_rule_kwargs(), label='kwargs')
+        lrs = data.draw(st.lists(LRS, min_size=1, max_size=3), label='lrs')
         steps = data.draw(st.integers(1, 12), label='steps')
-        metrics = data.draw(st.lists(METRIC_VALUES, min_size=steps, max_size=steps),
+        metrics = data.draw(st.lists(METRICS, min_size=steps, max_size=steps),
                             label='metrics')
         scenario = single('ReduceLR', lrs=tuple(lrs), steps=steps, metrics=tuple(metrics),
                           kwargs=kwargs)
@@ -742,7 +717,7 @@ class TestReduceOrder:
     @given(data=st.data())
     def test_one_reduction_tests_eps_before_flooring(self, adapter, data):
         """Sets max(lr*factor, min_lr) when lr - lr*factor > eps, else keeps lr, per group."""
-        lrs = data.draw(st.lists(LR_VALUES, min_size=1, max_size=3), label='lrs')
+        lrs = data.draw(st.lists(LRS, min_size=1, max_size=3), label='lrs')
         factor = data.draw(st.floats(0.0, 0.99), label='factor')
         min_lr = data.draw(st.one_of(st.sampled_from((0.0, 0.1, 1e-9)), st.floats(0, 2)),
                            label='min_lr')
@@ -879,10 +854,10 @@ class TestOptimWrapper:
     @given(data=st.data())
     def test_wrapper_and_bare_optimizer_give_the_same_real_groups(self, adapter, data):
         """Gives the real groups bitwise the same trace on an OptimWrapper as on the optimizer."""
-        kwargs = data.draw(reduce_lr_kwargs(), label='kwargs')
-        lrs = tuple(data.draw(st.lists(LR_VALUES, min_size=1, max_size=3), label='lrs'))
+        kwargs = data.draw(rlr_rule_kwargs(), label='kwargs')
+        lrs = tuple(data.draw(st.lists(LRS, min_size=1, max_size=3), label='lrs'))
         steps = data.draw(st.integers(1, 8), label='steps')
-        metrics = tuple(data.draw(st.lists(METRIC_VALUES, min_size=steps, max_size=steps),
+        metrics = tuple(data.draw(st.lists(METRICS, min_size=steps, max_size=steps),
                                   label='metrics'))
         bare = single('ReduceLR', lrs=lrs, steps=steps, metrics=metrics, kwargs=kwargs)
         wrapped = single('ReduceLR', lrs=lrs, wrapper=True, steps=steps, metrics=metrics,

@@ -460,3 +460,32 @@ def machine_scenario(draw, provides=('LinearLrInterval', 'ReduceLR')):
                                  'value published before construction'),
         reduce_lr_hub_first=draw(st.sampled_from([True, False]), "'reduce_lr' hub created first"),
     )
+
+
+# -- rule-level ReduceLR values (test_reduce_lr.py): edge values of single rules, any mode ---------
+
+RLR_RULE_METRICS = st.one_of(
+    st.sampled_from((0.0, 1.0, 2.0, 0.5, 1.00005, -1.0, -10.0, -9.9995, math.nan, math.inf,
+                     -math.inf)),
+    st.floats(min_value=-100, max_value=100, allow_nan=False),
+)
+RLR_RULE_LRS = st.one_of(
+    st.sampled_from((1.0, 0.1, 0.01, 2e-4, 1e-9, 1.5e-8, 0.0, 0.1 + 5e-9)),
+    st.floats(min_value=1e-7, max_value=10.0),
+)
+
+
+@st.composite
+def rlr_rule_kwargs(draw):
+    """ReduceLR's own arguments only (no window), including negative min_lr and eps."""
+    return dict(
+        mode=draw(st.sampled_from(('min', 'max'))),
+        factor=draw(st.one_of(st.sampled_from((0.0, 0.1, 0.5, 0.9)),
+                              st.floats(min_value=0.0, max_value=0.99))),
+        patience=draw(st.integers(-1, 4)),
+        threshold=draw(st.sampled_from((1e-4, 0.0, 0.1, 0.5, -0.5))),
+        threshold_mode=draw(st.sampled_from(('rel', 'abs'))),
+        cooldown=draw(st.integers(-1, 4)),
+        min_lr=draw(st.sampled_from((0.0, 0.01, 0.3, 2.0, -1.0))),
+        eps=draw(st.sampled_from((1e-8, 0.0, 0.05, -1.0))),
+    )
