@@ -11,7 +11,6 @@ keeps this machine and the driver's model of the training loop in agreement.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections import OrderedDict
 
 import pytest
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 from mmengine.logging import MessageHub
 
-from conformance.harness import compare, driver
+from conformance.harness import compare, driver, goldens
 from conformance.harness import strategies as strat
 from conformance.harness.scenario import Resume
 
@@ -44,14 +43,6 @@ MACHINE_SETTINGS = settings(
     stateful_step_count=30,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def _open_foreign_message(trace):
-    """Leave the message open for exceptions of torch or pickle, as goldens do (compare.py)."""
-    error = trace.error
-    if error is None or '.' not in error.type:
-        return trace
-    return driver.Trace(lrs=trace.lrs, error=dataclasses.replace(error, message=None))
 
 
 class _Side:
@@ -139,7 +130,7 @@ class SideBySide(RuleBasedStateMachine):
 
     def check(self):
         reference, candidate = self.sides
-        divergence = compare.first_divergence(_open_foreign_message(reference.trace),
+        divergence = compare.first_divergence(goldens.expectation(reference.trace),
                                               candidate.trace)
         if divergence is not None:
             self.diverged = True

@@ -70,10 +70,8 @@ def _upstream_adapter():
         loaded = upstream.load()
     except ImportError as exc:
         raise ImplError(f'--impl=mmagic: upstream mmagic cannot be loaded ({exc})') from exc
-    adapter = MessageHubAdapter(loaded.classes, name=f'mmagic {loaded.version}',
-                                origin=f'{loaded.location} [{loaded.how}]')
-    adapter.hook = loaded.hook
-    return adapter
+    return MessageHubAdapter(loaded.classes, name=f'mmagic {loaded.version}',
+                             origin=f'{loaded.location} [{loaded.how}]')
 
 
 def _custom_adapter(value):
