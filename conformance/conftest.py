@@ -1,7 +1,9 @@
 """The suite's options, header, markers and isolation.
 
-``--impl`` is resolved once, in ``pytest_configure``; a bad value stops the run with a usage
-error that says what is wrong. Every test runs with an empty MessageHub registry.
+``--impl`` is resolved once, in ``pytest_configure``, and the implementation is checked to be
+judgeable (each scheduler constructs and steps); a bad value stops the run with one usage error
+that says what is wrong. Every test has exactly one subject clause (``subject`` marker) and
+runs with an empty MessageHub registry.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from conformance.harness import impl as impl_module
-from conformance.harness.adapters import isolated_message_hubs
+from conformance.harness import isolation
 
 settings.register_profile(
     'ci',
     max_examples=60,
     derandomize=True,
+    database=None,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -30,6 +33,13 @@ settings.register_profile(
 settings.load_profile('ci')
 
 _ADAPTER_KEY = pytest.StashKey()
+MARKERS = (
+    'subject(id): the one specification clause a test was built to pin',
+    'touches(*ids): other clauses the test depends on',
+    'scheduler(*names): the schedulers a test needs from the implementation',
+    "example: runs a clause's own reproduction from docs/spec.md (never its subject test)",
+    'runner: runs a real mmengine Runner (slower)',
+)
 
 
 def pytest_addoption(parser):
@@ -44,32 +54,46 @@ def pytest_addoption(parser):
             f'Default: ${impl_module.ENV_VAR}, else {impl_module.DEFAULT!r}.'
         ),
     )
+    group.addoption(
+        '--subject',
+        dest='conformance_subjects',
+        action='append',
+        default=[],
+        metavar='ID',
+        help='run only the checks whose subject is clause ID (repeatable). Default: all.',
+    )
 
 
 def pytest_configure(config):
-    config.addinivalue_line('markers', 'clause(*ids): the specification clauses a test checks')
-    config.addinivalue_line(
-        'markers', 'scheduler(*names): the schedulers a test needs from the implementation'
-    )
-    config.addinivalue_line('markers', 'runner: runs a real mmengine Runner (slower)')
-    value = impl_module.choose(config.getoption('conformance_impl'))
+    for line in MARKERS:
+        config.addinivalue_line('markers', line)
     try:
-        config.stash[_ADAPTER_KEY] = impl_module.resolve(value)
+        choice = impl_module.choose(config.getoption('conformance_impl'))
+        adapter = impl_module.resolve(choice)
+        impl_module.check(adapter, choice.label)
     except impl_module.ImplError as exc:
         raise pytest.UsageError(str(exc)) from None
+    config.stash[_ADAPTER_KEY] = adapter
 
 
 def pytest_report_header(config):
     adapter = config.stash[_ADAPTER_KEY]
     found = impl_module.versions()
     provides = ', '.join(sorted(adapter.provides))
-    return [
+    state = ('read attribute by attribute' if getattr(adapter, 'exposes_state', False)
+             else 'not exposed by the adapter: state checks are not applicable')
+    lines = [
         f'conformance: impl={adapter.name} provides=[{provides}]',
         f'conformance: loaded from {adapter.origin}',
         'conformance: versions mmagic={mmagic} mmengine={mmengine} torch={torch}'.format(**found),
         f'conformance: mmengine {found["mmengine"]} {_measured(found["mmengine"])}',
+        f'conformance: scheduler state {state}',
         f'conformance: hypothesis profile={settings._current_profile}',
     ]
+    if getattr(adapter, 'is_reference', False):
+        lines.append('conformance: the candidate is the reference: side-by-side checks against '
+                     'the reference are not applicable')
+    return lines
 
 
 def _measured(version):
@@ -78,6 +102,28 @@ def _measured(version):
     if version in impl_module.MEASURED_MMENGINE:
         return 'was measured to behave as the normative release (docs/versions.md)'
     return 'was NOT measured: see docs/versions.md before trusting this run'
+
+
+def subject_of(item):
+    """The clause a test pins: its closest ``subject`` marker's one argument (None if absent)."""
+    marker = item.get_closest_marker('subject')
+    if marker is None or len(marker.args) != 1:
+        return None
+    return marker.args[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = [item.nodeid for item in items if subject_of(item) is None]
+    if unmarked:
+        raise pytest.UsageError(
+            'every conformance test needs exactly one subject clause '
+            '(@pytest.mark.subject("ID")); these have none or several:\n  '
+            + '\n  '.join(unmarked[:20]))
+    wanted = set(config.getoption('conformance_subjects'))
+    if wanted:
+        kept = [item for item in items if subject_of(item) in wanted]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def pytest_runtest_setup(item):
@@ -90,11 +136,13 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Every failure names the clauses its test cites, whatever its assertion message says."""
+    """Every failure names the clause it pins, whatever its assertion message says."""
     report = yield
     if report.failed:
-        cited = [cid for marker in item.iter_markers('clause') for cid in marker.args]
-        report.sections.append(('conformance clauses', ', '.join(cited) or '(none cited)'))
+        touched = [cid for marker in item.iter_markers('touches') for cid in marker.args]
+        report.sections.append(('conformance clause',
+                                f'subject: {subject_of(item)}; touches: '
+                                f'{", ".join(dict.fromkeys(touched)) or "-"}'))
     return report
 
 
@@ -105,20 +153,36 @@ def adapter(request):
 
 
 @pytest.fixture(scope='session')
-def reference_adapter():
-    """The reference, for side-by-side runs."""
+def classes(adapter):
+    """The implementation's classes, for tests that construct and call schedulers directly."""
+    found = getattr(adapter, 'classes', None)
+    if not found:
+        pytest.skip(f'not applicable: the adapter {adapter.name} exposes no classes; this test '
+                    "constructs schedulers directly with upstream's interface")
+    return found
+
+
+@pytest.fixture(scope='session')
+def reference_adapter(adapter):
+    """The reference, for side-by-side runs; such a run on the reference itself checks nothing."""
+    if getattr(adapter, 'is_reference', False):
+        pytest.skip('not applicable: the candidate is the reference itself, and a side-by-side '
+                    'run would compare it with itself')
     return impl_module.resolve('reference')
 
 
+@pytest.fixture(scope='session')
+def upstream_adapter():
+    """Upstream mmagic, for checks whose counterpart is upstream itself (interop, its hook)."""
+    try:
+        return impl_module.resolve('mmagic')
+    except impl_module.ImplError as exc:
+        pytest.skip(f'not applicable: upstream mmagic is not installed, so there is nothing to '
+                    f'check against ({exc})')
+
+
 @pytest.fixture(autouse=True)
-def _isolated_hubs():
-    """mmengine's MessageHub registry is global: give each test an empty one."""
-    with isolated_message_hubs():
+def _isolated_global_state():
+    """mmengine's MessageHub registry and loggers are global: give each test its own."""
+    with isolation.isolated():
         yield
-
-
-def require(adapter, scenario):
-    """Skip as not applicable when the implementation lacks a scheduler the scenario uses."""
-    missing = sorted(scenario.scheduler_types - adapter.provides)
-    if missing:
-        pytest.skip(f'not applicable: {adapter.name} provides no {", ".join(missing)}')

@@ -18,12 +18,13 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from conformance.harness import catalog, compare, driver, floats, goldens, impl
+from conformance.harness import catalog, compare, driver, goldens, impl, observed, schema
 
 SOURCES = (
     'conformance/harness/catalog.py',
     'conformance/harness/driver.py',
     'conformance/harness/adapters.py',
+    'conformance/harness/schema.py',
     'reference/',
 )
 
@@ -60,10 +61,9 @@ def run_catalog(reference, upstream, families=None):
         for family, scenarios in families:
             traced = []
             for scenario in scenarios:
-                normative = catalog.message_is_normative(scenario)
-                expected = goldens.expectation(driver.run(scenario, reference), normative)
+                expected = driver.run(scenario, reference)
                 got = driver.run(scenario, upstream)
-                divergence = compare.first_divergence(expected, got)
+                divergence = compare.first_divergence(expected, got) or _wording(expected, got)
                 if divergence is not None:
                     divergences.append('upstream differs from the reference:\n'
                                        + compare.explain(scenario, divergence))
@@ -75,6 +75,25 @@ def run_catalog(reference, upstream, families=None):
     return results
 
 
+def _wording(expected, got):
+    """The reference's own messages are upstream's own messages, and no others are."""
+    if expected.error is None or got.error is None:
+        return None
+    if expected.error.normative != got.error.normative:
+        return (f'the reference says the message of {expected.error.type} is '
+                f'{"" if expected.error.normative else "not "}written by the specified code; '
+                f'upstream raised it {"" if got.error.normative else "not "}from its own code')
+    if expected.error.normative and expected.error.message != got.error.message:
+        return (f'{expected.error.type} message: reference {expected.error.message!r}, '
+                f'upstream {got.error.message!r}')
+    return None
+
+
+def schema_bytes() -> bytes:
+    """fixtures/schema.json as conformance/harness/schema.py builds it."""
+    return observed.dumps(schema.document()).encode('utf-8')
+
+
 def render(results, versions) -> dict:
     """File name -> bytes, for every fixture file and the manifest."""
     header = provenance(versions)
@@ -82,13 +101,13 @@ def render(results, versions) -> dict:
     for family, traced in results:
         cases = [goldens.case_json(scenario, trace) for scenario, trace in traced]
         payload = goldens.file_json(family.name, family.title, header, cases)
-        files[f'{family.name}.json'] = floats.dumps(payload).encode('utf-8')
+        files[f'{family.name}.json'] = observed.dumps(payload).encode('utf-8')
+    files[goldens.SCHEMA_NAME] = schema_bytes()
     return files
 
 
-def with_manifest(files: dict, schema_bytes: bytes) -> dict:
-    protected = {**files, goldens.SCHEMA_NAME: schema_bytes}
-    return {**files, goldens.MANIFEST_NAME: goldens.manifest_text(protected).encode('utf-8')}
+def with_manifest(files: dict) -> dict:
+    return {**files, goldens.MANIFEST_NAME: goldens.manifest_text(files).encode('utf-8')}
 
 
 def build(directory: Path, known=None, lint=True) -> dict:
@@ -97,19 +116,16 @@ def build(directory: Path, known=None, lint=True) -> dict:
     ``lint=False`` skips the lint of the new files, for callers that compare them with files
     they lint themselves.
     """
-    schema_path = Path(directory) / goldens.SCHEMA_NAME
-    if not schema_path.is_file():
-        raise Refused(f'{schema_path} is missing: the case format must exist before the cases')
     try:
         upstream = impl.resolve('mmagic')
     except impl.ImplError as exc:
         raise Refused(f'cannot verify against upstream: {exc}') from None
     results = run_catalog(impl.resolve('reference'), upstream)
-    files = with_manifest(render(results, impl.versions()), schema_path.read_bytes())
+    files = with_manifest(render(results, impl.versions()))
     if not lint:
         return files
     with tempfile.TemporaryDirectory() as scratch:
-        _write(Path(scratch), files, schema_path.read_bytes())
+        _write(Path(scratch), files)
         problems = goldens.lint(Path(scratch), known=known)
     if problems:
         raise Refused('the generated fixtures do not pass the lint; nothing written\n'
@@ -117,9 +133,8 @@ def build(directory: Path, known=None, lint=True) -> dict:
     return files
 
 
-def _write(directory: Path, files: dict, schema_bytes: bytes):
+def _write(directory: Path, files: dict):
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / goldens.SCHEMA_NAME).write_bytes(schema_bytes)
     for name, data in files.items():
         (directory / name).write_bytes(data)
 
@@ -140,8 +155,9 @@ def differences(directory: Path, files: dict) -> list:
     """How the files on disk differ from ``files`` (an empty list: byte-identical)."""
     problems = []
     on_disk = {p.name for p in goldens.fixture_files(directory)}
-    if (Path(directory) / goldens.MANIFEST_NAME).exists():
-        on_disk.add(goldens.MANIFEST_NAME)
+    for name in (goldens.MANIFEST_NAME, goldens.SCHEMA_NAME):
+        if (Path(directory) / name).exists():
+            on_disk.add(name)
     for name in sorted(set(files) | on_disk):
         path = Path(directory) / name
         if name not in files:
@@ -203,10 +219,10 @@ def main(argv=None) -> int:
         return 1
     write(options.fixtures, files)
     for name in sorted(files):
-        if name.endswith('.json'):
+        if name.endswith('.json') and name != goldens.SCHEMA_NAME:
             count = len(json.loads(files[name])['cases'])
             print(f'wrote fixtures/{name}: {count} cases')
-    print(f'wrote fixtures/{goldens.MANIFEST_NAME}')
+    print(f'wrote fixtures/{goldens.SCHEMA_NAME} and fixtures/{goldens.MANIFEST_NAME}')
     return 0
 
 

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub
 
-from conformance.harness import driver, floats
+from conformance.harness import driver, observed
 from conformance.harness import upstream as upstream_module
-from conformance.harness.adapters import RUNNER_HUB, isolated_message_hubs
+from conformance.harness.adapters import RUNNER_HUB
+from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
 from conformance.harness.runner import train
 from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
@@ -26,7 +27,6 @@ INF = 10**9
 pytestmark = pytest.mark.scheduler(LLI)
 _HYPOTHESIS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-NONE_MINUS_INT = "unsupported operand type(s) for -: 'NoneType' and 'int'"
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -79,16 +79,17 @@ def _assert_rows(expected, got):
     for call, (want_row, got_row) in enumerate(zip(expected, got)):
         assert len(want_row) == len(got_row), f'call {call}: groups {want_row} vs {got_row}'
         for group, (want, have) in enumerate(zip(want_row, got_row)):
-            assert floats.same(want, have), (
-                f'call {call}, group {group}: expected {floats.show(want)}, '
-                f'got {floats.show(have)}')
+            assert observed.same(want, have), (
+                f'call {call}, group {group}: expected {observed.show(want)}, '
+                f'got {observed.show(have)}')
 
 
-def _assert_error(trace, kind, message, step, phase='step'):
+def _assert_error(trace, kind, step, phase='step'):
+    """The exception's type and the call that raised it; its CPython wording is not pinned."""
     __tracebackhide__ = True
     error = trace.error
     assert error is not None, f'expected {kind} at call {step}, got none; rows {trace.lrs}'
-    assert (error.type, error.message, error.step, error.phase) == (kind, message, step, phase)
+    assert (error.type, error.step, error.phase) == (kind, step, phase)
 
 
 def _step(scheduler, opt, iteration=None, epoch=None):
@@ -115,14 +116,14 @@ def _hooks():
 # -- construction --------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('LLI-DEFAULTS')
+@pytest.mark.subject('LLI-DEFAULTS')
 class TestDefaults:
     def test_factor_and_interval_defaults(self, adapter):
         """Defaults interval to 1, start_factor to 1/3 and end_factor to 1.0."""
         scheduler = adapter.classes[LLI](optimizer())
         assert scheduler.interval == 1
-        assert floats.same(scheduler.start_factor, 1.0 / 3)
-        assert floats.same(scheduler.end_factor, 1.0)
+        assert observed.same(scheduler.start_factor, 1.0 / 3)
+        assert observed.same(scheduler.end_factor, 1.0)
 
     def test_positional_parameters_follow_linear_lr(self, adapter):
         """Takes start_factor, end_factor, begin, end, last_step, by_epoch, verbose by position."""
@@ -145,7 +146,7 @@ class TestDefaults:
         _assert_rows(_run(adapter, spelled, steps=4, progress_offset=3).lrs, omitted.lrs)
 
 
-@pytest.mark.clause('LLI-FACTOR-RANGE')
+@pytest.mark.subject('LLI-FACTOR-RANGE')
 class TestFactorRange:
     START = 'Starting multiplicative factor should between 0 and 1.'
     END = 'Ending multiplicative factor should between 0 and 1.'
@@ -171,7 +172,7 @@ class TestFactorRange:
             adapter.classes[LLI](optimizer(), start_factor=2.0, end_factor=-1.0)
         assert str(caught.value) == self.START
 
-    @pytest.mark.clause('WIN-CHECK-ORDER')
+    @pytest.mark.subject('WIN-CHECK-ORDER')
     @pytest.mark.parametrize(('factors', 'message'),
                              [({'start_factor': 2.0}, START), ({'end_factor': -1.0}, END)])
     def test_factors_checked_before_the_window(self, adapter, factors, message):
@@ -189,7 +190,7 @@ class TestFactorRange:
         _assert_rows(_expected_rows((0.1,), kw, 5), trace.lrs)
 
 
-@pytest.mark.clause('LLI-TOTAL-ITERS')
+@pytest.mark.subject('LLI-TOTAL-ITERS')
 class TestTotalIters:
     @pytest.mark.parametrize(('begin', 'end'), [(0, 8), (3, 10), (5, 6), (0, INF), (-4, 2)])
     def test_is_end_minus_begin_minus_one(self, adapter, begin, end):
@@ -208,10 +209,10 @@ class TestTotalIters:
         for iteration in range(10):
             _step(reference, plain, iteration)
             _step(altered, changed, iteration)
-            assert floats.same(changed.param_groups[0]['lr'], plain.param_groups[0]['lr'])
+            assert observed.same(changed.param_groups[0]['lr'], plain.param_groups[0]['lr'])
 
 
-@pytest.mark.clause('LLI-INTERVAL-UNVALIDATED')
+@pytest.mark.subject('LLI-INTERVAL-UNVALIDATED')
 class TestIntervalUnvalidated:
     @pytest.mark.parametrize('interval', [0, -2, 2.5, 'x', None], ids=repr)
     def test_accepts_any_interval(self, adapter, interval):
@@ -236,7 +237,7 @@ class TestIntervalUnvalidated:
 # -- the values ----------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('LLI-FIRST-STEP-DIP')
+@pytest.mark.subject('LLI-FIRST-STEP-DIP')
 class TestFirstStepDip:
     @pytest.mark.parametrize('begin', [0, 1, 3])
     @pytest.mark.parametrize('lrs', [(0.1,), (0.1, 0.01, 1.0), (2e-4,)], ids=str)
@@ -269,14 +270,14 @@ class TestFirstStepDip:
         assert opt.param_groups[0]['lr'] == 0.3 * 0.5
         assert opt.param_groups[0]['initial_lr'] == 0.1
 
-    @pytest.mark.clause('WIN-WRAPPER-BASE-GROUP')
+    @pytest.mark.subject('WIN-WRAPPER-BASE-GROUP')
     def test_applies_to_the_wrapper_pseudo_group(self, adapter):
         """Dips the OptimWrapper pseudo-group's lr like the real groups'."""
         opt = optimizer(0.1, 0.2, wrapper=True)
         adapter.classes[LLI](opt, **_kw())
         assert opt.get_lr() == {'base_lr': [0.1 * 0.5], 'lr': [0.1 * 0.5, 0.2 * 0.5]}
 
-    @pytest.mark.clause('LLI-ABSOLUTE-VALUE')
+    @pytest.mark.subject('LLI-ABSOLUTE-VALUE')
     def test_next_active_call_replaces_the_dip(self, adapter):
         """Writes start_factor itself (k = 0) at the call after the dip."""
         kw = _kw(start_factor=0.5, begin=1)
@@ -284,7 +285,7 @@ class TestFirstStepDip:
         assert trace.lrs == [[0.3], [0.3 * 0.5], [0.5]]
 
 
-@pytest.mark.clause('LLI-PROGRESS-SOURCE')
+@pytest.mark.subject('LLI-PROGRESS-SOURCE')
 class TestProgressSource:
     @pytest.mark.parametrize(('iteration', 'epoch'), [(7, 2), (2, 7), (0, 5), (5, 0)])
     @pytest.mark.parametrize('by_epoch', [False, True])
@@ -297,7 +298,7 @@ class TestProgressSource:
         progress = epoch if by_epoch else iteration
         assert scheduler.get_last_value() == [_staircase(kw, progress)]
 
-    @pytest.mark.clause('LLI-PROGRESS-MISSING')
+    @pytest.mark.subject('LLI-PROGRESS-MISSING')
     @pytest.mark.parametrize('by_epoch', [False, True])
     def test_other_key_is_ignored(self, adapter, by_epoch):
         """Works with only its own key published and fails with only the other one."""
@@ -323,7 +324,7 @@ class TestProgressSource:
         trace = _run(adapter, kw, steps=6, loop='epoch', epoch_length=3)
         _assert_rows(_expected_rows((0.1,), kw, 6), trace.lrs)
 
-    @pytest.mark.clause('LLI-PROGRESS-INCONSISTENT')
+    @pytest.mark.subject('LLI-PROGRESS-INCONSISTENT')
     def test_iteration_key_in_an_epoch_loop(self, adapter):
         """Reads the epoch's last iteration when by_epoch is False and it is called per epoch."""
         length = 3
@@ -333,7 +334,7 @@ class TestProgressSource:
         _assert_rows(expected, trace.lrs)
 
 
-@pytest.mark.clause('LLI-CURRENT-HUB')
+@pytest.mark.subject('LLI-CURRENT-HUB')
 class TestCurrentHub:
     def test_reads_the_newest_hub(self, adapter):
         """Reads progress from the most recently created hub, not the runner's."""
@@ -363,9 +364,8 @@ class TestCurrentHub:
         opt = optimizer()
         scheduler = adapter.classes[LLI](opt, **_kw())
         opt.step()
-        with pytest.raises(TypeError) as caught:
+        with pytest.raises(TypeError):
             scheduler.step()
-        assert str(caught.value) == NONE_MINUS_INT
         assert list(MessageHub._instance_dict) == ['mmengine']
 
     @pytest.mark.scheduler('ReduceLR')
@@ -387,7 +387,7 @@ class TestCurrentHub:
             assert trace.error is None
             _assert_rows(expected, trace.lrs)
         else:
-            _assert_error(trace, 'TypeError', NONE_MINUS_INT, step=2)
+            _assert_error(trace, 'TypeError', step=2)
             _assert_rows(expected[:2], trace.lrs)
 
     @pytest.mark.runner
@@ -399,7 +399,7 @@ class TestCurrentHub:
                        classes=adapter.classes, hook={'type': hook, 'by_epoch': False})
         assert record.lr() == [row[0] for row in _expected_rows((0.1,), kw, 2)]
         assert record.error.type == 'TypeError'
-        assert record.error.message.startswith(NONE_MINUS_INT)
+        assert record.error.step == 3
 
     @pytest.mark.runner
     def test_default_hook_runner_works(self, adapter):
@@ -411,7 +411,7 @@ class TestCurrentHub:
         assert record.lr() == [row[0] for row in _expected_rows((0.1,), kw, 5)]
 
 
-@pytest.mark.clause('LLI-STAIRCASE')
+@pytest.mark.subject('LLI-STAIRCASE')
 class TestStaircase:
     @_HYPOTHESIS
     @given(
@@ -460,7 +460,7 @@ class TestStaircase:
         assert scheduler.get_last_value() == [kw['start_factor']]
 
 
-@pytest.mark.clause('LLI-ABSOLUTE-VALUE')
+@pytest.mark.subject('LLI-ABSOLUTE-VALUE')
 class TestAbsoluteValue:
     @pytest.mark.parametrize('lr', [2.0, 0.1, 1e-6, 0.5])
     def test_independent_of_the_optimizer_lr(self, adapter, lr):
@@ -480,7 +480,7 @@ class TestAbsoluteValue:
         assert opt.param_groups[0]['lr'] == _staircase(kw, 3)
 
 
-@pytest.mark.clause('LLI-GROUPS-COLLAPSE')
+@pytest.mark.subject('LLI-GROUPS-COLLAPSE')
 class TestGroupsCollapse:
     @pytest.mark.parametrize('wrapper', [False, True], ids=['optimizer', 'wrapper'])
     def test_all_groups_share_the_value(self, adapter, wrapper):
@@ -496,7 +496,7 @@ class TestGroupsCollapse:
         _assert_rows(_expected_rows(groups, kw, 6), trace.lrs)
 
 
-@pytest.mark.clause('LLI-BEFORE-BEGIN')
+@pytest.mark.subject('LLI-BEFORE-BEGIN')
 class TestBeforeBegin:
     @pytest.mark.parametrize('begin', [1, 3, 6])
     def test_optimizer_lrs_until_begin(self, adapter, begin):
@@ -526,7 +526,7 @@ def _change_iterations(rows):
     return [i for i in range(1, len(rows)) if rows[i] != rows[i - 1]]
 
 
-@pytest.mark.clause('LLI-RUNNER-LAG')
+@pytest.mark.subject('LLI-RUNNER-LAG')
 class TestRunnerLag:
     @pytest.mark.parametrize(('begin', 'end', 'interval'),
                              [(2, 8, 2), (10, 30, 4), (0, 9, 3), (5, 12, 1)])
@@ -559,7 +559,7 @@ class TestRunnerLag:
         _assert_rows(_expected_rows((2e-4, 0.1, 2e-4), kw, 12), record.used)
 
 
-@pytest.mark.clause('LLI-NEVER-END-FACTOR')
+@pytest.mark.subject('LLI-NEVER-END-FACTOR')
 class TestNeverEndFactor:
     WINDOWS = ((0, 5, 1), (0, 8, 2), (0, 9, 2), (3, 43, 4), (0, 10, 4), (0, 8, 3), (2, 13, 4),
                (1, 3, 1), (0, 12, 5))
@@ -586,16 +586,16 @@ class TestNeverEndFactor:
 # -- failures ------------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('LLI-INTERVAL-TOO-LARGE')
+@pytest.mark.subject('LLI-INTERVAL-TOO-LARGE')
 class TestIntervalTooLarge:
     @pytest.mark.parametrize(('begin', 'end', 'interval'), [(0, 4, 5), (3, 7, 5), (2, 3, 2),
                                                              (1, 5, 100)])
     def test_second_active_call_divides_by_zero(self, adapter, begin, end, interval):
-        """Raises ZeroDivisionError('division by zero') at call begin + 1, after a normal dip."""
+        """Raises ZeroDivisionError at call begin + 1, after a normal dip."""
         kw = _kw(begin=begin, end=end, interval=interval)
         trace = _run(adapter, kw, steps=begin + 3)
         if begin + 1 < end:
-            _assert_error(trace, 'ZeroDivisionError', 'division by zero', step=begin + 1)
+            _assert_error(trace, 'ZeroDivisionError', step=begin + 1)
             _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
         else:  # a one-call window never computes k
             assert trace.error is None
@@ -609,19 +609,18 @@ class TestIntervalTooLarge:
         assert trace.lrs[begin + 1:] == [[kw['start_factor']]] * (end + 1 - begin)
 
 
-@pytest.mark.clause('LLI-INTERVAL-ZERO')
+@pytest.mark.subject('LLI-INTERVAL-ZERO')
 class TestIntervalZero:
     @pytest.mark.parametrize('begin', [0, 2])
     def test_second_active_call_fails(self, adapter, begin):
-        """Raises ZeroDivisionError('integer division or modulo by zero') at call begin + 1."""
+        """Raises ZeroDivisionError at call begin + 1."""
         kw = _kw(begin=begin, interval=0)
         trace = _run(adapter, kw, steps=begin + 3)
-        _assert_error(trace, 'ZeroDivisionError', 'integer division or modulo by zero',
-                      step=begin + 1)
+        _assert_error(trace, 'ZeroDivisionError', step=begin + 1)
         _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
 
 
-@pytest.mark.clause('LLI-PROGRESS-MISSING')
+@pytest.mark.subject('LLI-PROGRESS-MISSING')
 class TestProgressMissing:
     @pytest.mark.parametrize('begin', [0, 1, 4])
     @pytest.mark.parametrize('by_epoch', [False, True])
@@ -629,7 +628,7 @@ class TestProgressMissing:
         """Raises TypeError on None - begin at call begin + 1 when nothing is published."""
         kw = _kw(begin=begin, by_epoch=by_epoch)
         trace = _run(adapter, kw, steps=begin + 3, progress='absent')
-        _assert_error(trace, 'TypeError', NONE_MINUS_INT, step=begin + 1)
+        _assert_error(trace, 'TypeError', step=begin + 1)
         _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
 
     def test_published_none_fails_alike(self, adapter):
@@ -638,12 +637,11 @@ class TestProgressMissing:
         scheduler = adapter.classes[LLI](opt, **_kw())
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', None)
         opt.step()
-        with pytest.raises(TypeError) as caught:
+        with pytest.raises(TypeError):
             scheduler.step()
-        assert str(caught.value) == NONE_MINUS_INT
 
 
-@pytest.mark.clause('LLI-PROGRESS-INCONSISTENT')
+@pytest.mark.subject('LLI-PROGRESS-INCONSISTENT')
 class TestProgressInconsistent:
     @pytest.mark.parametrize('offset', [3, 100, -3, -50])
     def test_value_follows_the_hub(self, adapter, offset):
@@ -682,7 +680,7 @@ class TestProgressInconsistent:
         assert trace.lrs[4:] == [trace.lrs[3]] * 5
 
 
-@pytest.mark.clause('LLI-RESUME-LAST-STEP')
+@pytest.mark.subject('LLI-RESUME-LAST-STEP')
 class TestResumeLastStep:
     @pytest.mark.parametrize('last_step', [0, 3, 5])
     def test_constructor_call_reads_the_hub(self, adapter, last_step):
@@ -707,7 +705,7 @@ class TestResumeLastStep:
     def test_needs_progress_at_construction(self, adapter):
         """Raises TypeError in the constructor when begin is 0 and no progress is published."""
         trace = _run(adapter, _kw(last_step=2), steps=2, progress='absent', initial_lrs=(0.1,))
-        _assert_error(trace, 'TypeError', NONE_MINUS_INT, step=0, phase='construct')
+        _assert_error(trace, 'TypeError', step=0, phase='construct')
 
     def test_trace_continues_the_schedule(self, adapter):
         """Follows the staircase from the hub at every call after a last_step resume."""
@@ -718,7 +716,7 @@ class TestResumeLastStep:
         assert trace.lrs == [[_staircase(kw, 4)]] * 7
 
 
-@pytest.mark.clause('LLI-ITER-FROM-EPOCH')
+@pytest.mark.subject('LLI-ITER-FROM-EPOCH')
 class TestIterFromEpoch:
     @pytest.mark.parametrize(('begin', 'end', 'interval', 'length'),
                              [(2, 10, 3, 100), (1, 3, 2, 4), (0, 5, 1, 7), (1.5, 2.5, 2, 3)])

@@ -45,7 +45,7 @@ def _runs(values):
     return runs
 
 
-@pytest.mark.clause('LOOP-CONFIGS')
+@pytest.mark.subject('LOOP-CONFIGS')
 class TestConfigCases:
     @pytest.mark.parametrize('relative', sorted(f for case in configs.CASES for f in case.files))
     def test_case_copies_the_config_file(self, relative):
@@ -78,7 +78,7 @@ class TestConfigCases:
         """Divides only begin, end, interval and the run length, and only by the stated scale."""
         scenario = configs.scenario(case)
         assert scenario.id.startswith(f'config-{case.name}')
-        assert 'LOOP-CONFIGS' in scenario.clauses
+        assert scenario.subject == 'LOOP-CONFIGS'
         assert Scenario.from_json(scenario.to_json()).to_json() == scenario.to_json()
         for spec in scenario.schedulers:
             for key, value in case.param_scheduler.items():
@@ -97,7 +97,8 @@ class TestConfigCases:
             assert scenario.schedulers[0].kwargs['end'] == case.train_cfg['max_epochs']
             assert len(scenario.metrics) == scenario.steps
 
-    @pytest.mark.clause('LLI-STAIRCASE', 'LLI-RUNNER-LAG')
+    @pytest.mark.subject('LLI-STAIRCASE')
+    @pytest.mark.touches('LLI-RUNNER-LAG')
     @pytest.mark.scheduler('LinearLrInterval')
     def test_scaling_keeps_the_sequence_of_values(self, adapter):
         """Gives the scaled facades schedule the full run's values, in order, for 1/50 the time."""
@@ -118,7 +119,8 @@ class TestConfigCases:
         assert full_runs[3][1] == interval
         assert scaled_runs[3][1] == interval // 50
 
-    @pytest.mark.clause('RLR-PATIENCE', 'RLR-COOLDOWN', 'RLR-EPS')
+    @pytest.mark.subject('RLR-PATIENCE')
+    @pytest.mark.touches('RLR-COOLDOWN', 'RLR-EPS')
     @pytest.mark.scheduler('ReduceLR')
     @pytest.mark.parametrize('index', [3, 4], ids=['cain', 'flavr'])
     def test_metric_stream_exercises_the_scheduler(self, index, adapter):
@@ -140,7 +142,7 @@ class TestConfigCases:
             assert lrs[changes[-1] - 1] - lrs[changes[-1] - 1] * factor > 1e-8
 
 
-@pytest.mark.clause('LOOP-MMENGINE-VERSIONS')
+@pytest.mark.subject('LOOP-MMENGINE-VERSIONS')
 class TestMmengineVersions:
     def test_documents_agree_on_the_normative_version(self):
         """Names the same normative mmengine in the clause, constraints.txt and versions.md."""

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mmengine.logging import MessageHub
 from mmengine.registry import PARAM_SCHEDULERS
 
-from conformance.harness import driver, floats, repro
+from conformance.harness import driver, observed, repro
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
 from conformance.harness.strategies import RLR_RULE_LRS as LRS
@@ -37,9 +37,6 @@ DEFAULTS = dict(
 #: The eight own parameters in their positional order (RLR-DEFAULTS).
 POSITIONAL = ('mode', 'factor', 'patience', 'threshold', 'threshold_mode', 'cooldown', 'min_lr',
               'eps')
-MISSING_MESSAGE = (
-    "'value is not found in Messagehub.log_buffers: instance name is: <property object at 0x?>'"
-)
 MODE_MESSAGE = 'mode must be one of "min" or "max", instead got {mode}'
 FACTOR_MESSAGE = 'Factor should be < 1.0 and >=0'
 
@@ -87,8 +84,9 @@ def assert_rows(trace, expected, scenario=None):
     assert len(trace.lrs) == len(expected), f'{len(trace.lrs)} rows, expected {len(expected)}'
     for step, (got_row, want_row) in enumerate(zip(trace.lrs, expected)):
         for group, (got, want) in enumerate(zip(got_row, want_row)):
-            assert floats.same(got, want), (
-                f'call {step}, group {group}: expected {floats.show(want)}, got {floats.show(got)}'
+            assert observed.same(got, want), (
+                f'call {step}, group {group}: expected {observed.show(want)}, '
+                f'got {observed.show(got)}'
                 + ('' if scenario is None else f'\n{scenario.to_python()}')
             )
 
@@ -96,7 +94,7 @@ def assert_rows(trace, expected, scenario=None):
 def same_rows(a, b):
     """Bitwise equality of two lists of lr rows."""
     return len(a) == len(b) and all(
-        len(x) == len(y) and all(floats.same(p, q) for p, q in zip(x, y)) for x, y in zip(a, b)
+        len(x) == len(y) and all(observed.same(p, q) for p, q in zip(x, y)) for x, y in zip(a, b)
     )
 
 
@@ -155,7 +153,7 @@ def one_group(rows):
 # -- construction -------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('RLR-DEFAULTS')
+@pytest.mark.subject('RLR-DEFAULTS')
 class TestDefaults:
     def test_defaults_are_documented_values(self, adapter):
         """Uses the documented defaults and mmengine's INF for end when built from an optimizer."""
@@ -175,7 +173,7 @@ class TestDefaults:
         assert (s.begin, s.end, s.by_epoch, s.last_step, s._global_step) == (2, 7, False, -1, 0)
 
 
-@pytest.mark.clause('RLR-EXTRA-KWARGS')
+@pytest.mark.subject('RLR-EXTRA-KWARGS')
 class TestExtraKwargs:
     @pytest.mark.parametrize('name', ['patiance', 'param_name', 'interval', 'epoch_length'])
     def test_unknown_keyword_raises_type_error_first(self, adapter, name):
@@ -194,7 +192,7 @@ class TestExtraKwargs:
             adapter.classes['ReduceLR'](make_optimizer(1.0), *values)
 
 
-@pytest.mark.clause('RLR-CONSTRUCTOR-ORDER')
+@pytest.mark.subject('RLR-CONSTRUCTOR-ORDER')
 class TestConstructorOrder:
     @pytest.mark.parametrize(
         'kwargs', [dict(mode='avg'), dict(factor=2.0), dict(threshold_mode='relative')]
@@ -227,7 +225,7 @@ class TestConstructorOrder:
             adapter.classes['ReduceLR'](optimizer, last_step=5, mode='avg')
 
 
-@pytest.mark.clause('RLR-VALIDATION')
+@pytest.mark.subject('RLR-VALIDATION')
 class TestValidation:
     @pytest.mark.parametrize('mode', ['avg', 'MIN', '', None, 'minimum'])
     def test_invalid_mode_message_keeps_literal_placeholder(self, adapter, mode):
@@ -278,7 +276,7 @@ class TestValidation:
         assert (s.cooldown_counter, s.num_bad_epochs) == (3, 0)
 
 
-@pytest.mark.clause('RLR-UNVALIDATED')
+@pytest.mark.subject('RLR-UNVALIDATED')
 class TestUnvalidated:
     @pytest.mark.parametrize(
         'kwargs',
@@ -330,7 +328,7 @@ class TestUnvalidated:
         assert column(default) == [0.0, 0.0, 0.0]
 
 
-@pytest.mark.clause('RLR-LAST-EPOCH')
+@pytest.mark.subject('RLR-LAST-EPOCH')
 class TestLastEpoch:
     def test_last_epoch_stays_zero(self, adapter):
         """Keeps last_epoch at 0 through active, reducing and inactive calls."""
@@ -344,7 +342,7 @@ class TestLastEpoch:
         assert s.last_step == 3  # calls 0..3 were active, so the counters did move
 
 
-@pytest.mark.clause('RLR-MODE-WORSE')
+@pytest.mark.subject('RLR-MODE-WORSE')
 class TestModeWorse:
     @pytest.mark.parametrize('threshold_mode', ['rel', 'abs'])
     @pytest.mark.parametrize(('mode', 'worse'), [('min', math.inf), ('max', -math.inf)])
@@ -355,7 +353,7 @@ class TestModeWorse:
         assert isinstance(s.mode_worse, float)
 
 
-@pytest.mark.clause('RLR-INITIAL-STATE')
+@pytest.mark.subject('RLR-INITIAL-STATE')
 class TestInitialState:
     @pytest.mark.parametrize('begin', [0, 2])
     @pytest.mark.parametrize('mode', ['min', 'max'])
@@ -370,7 +368,7 @@ class TestInitialState:
 # -- the monitored value ------------------------------------------------------------------------
 
 
-@pytest.mark.clause('RLR-HUB-BINDING')
+@pytest.mark.subject('RLR-HUB-BINDING')
 class TestHubBinding:
     def test_binds_the_registry_instance(self, adapter):
         """Binds the object MessageHub.get_instance('reduce_lr') returns."""
@@ -406,7 +404,7 @@ class TestHubBinding:
         assert s.best == 3.0
 
 
-@pytest.mark.clause('RLR-FIRST-STEP')
+@pytest.mark.subject('RLR-FIRST-STEP')
 class TestFirstStep:
     def test_constructor_call_reads_nothing(self, adapter):
         """Constructs with begin=0 while no value exists and leaves the state untouched."""
@@ -444,7 +442,7 @@ class TestFirstStep:
         assert column(trace) == [1.0] * 6
 
 
-@pytest.mark.clause('RLR-METRIC-CURRENT')
+@pytest.mark.subject('RLR-METRIC-CURRENT')
 class TestMetricCurrent:
     def test_last_publish_between_calls_wins(self, adapter):
         """Gives the trace of the last value when several are published before each call."""
@@ -476,15 +474,13 @@ class TestMetricCurrent:
         assert s.best == best
 
 
-@pytest.mark.clause('RLR-METRIC-MISSING')
+@pytest.mark.subject('RLR-METRIC-MISSING')
 class TestMetricMissing:
-    def test_missing_value_raises_key_error_with_property_message(self, adapter):
-        """Raises KeyError naming a property object on the first consuming call."""
+    def test_missing_value_raises_key_error(self, adapter):
+        """Raises KeyError (MessageHub's, worded by it) on the first consuming call."""
         trace = run(adapter, 3, None)
         assert trace.error is not None
-        assert (trace.error.type, trace.error.message, trace.error.step) == (
-            'KeyError', MISSING_MESSAGE, 1
-        )
+        assert (trace.error.type, trace.error.step, trace.error.phase) == ('KeyError', 1, 'step')
 
     def test_failed_call_is_counted(self, adapter):
         """Leaves _global_step and last_step advanced by the call that raised."""
@@ -496,7 +492,7 @@ class TestMetricMissing:
         assert (s._global_step, s.last_step, s.best) == (2, 2, 1.0)
 
 
-@pytest.mark.clause('RLR-METRIC-STALE')
+@pytest.mark.subject('RLR-METRIC-STALE')
 class TestMetricStale:
     @given(data=st.data())
     def test_unpublished_calls_reread_the_last_value(self, adapter, data):
@@ -528,7 +524,7 @@ class TestMetricStale:
 # -- counting -----------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('RLR-IS-BETTER')
+@pytest.mark.subject('RLR-IS-BETTER')
 class TestIsBetter:
     @given(data=st.data())
     def test_is_better_matches_the_four_formulas(self, adapter, data):
@@ -559,7 +555,7 @@ class TestIsBetter:
         assert (s.best, s.num_bad_epochs) == (step_past, 0)
 
 
-@pytest.mark.clause('RLR-IS-BETTER-EDGES')
+@pytest.mark.subject('RLR-IS-BETTER-EDGES')
 class TestIsBetterEdges:
     @pytest.mark.parametrize(
         ('mode', 'threshold_mode', 'worse', 'improves'),
@@ -611,7 +607,7 @@ class TestIsBetterEdges:
         assert column(trace) == [1.0, 1.0, 0.5, 0.25]
 
 
-@pytest.mark.clause('RLR-COUNT')
+@pytest.mark.subject('RLR-COUNT')
 class TestCount:
     @given(data=st.data())
     def test_best_and_bad_count_follow_each_value(self, adapter, data):
@@ -627,11 +623,11 @@ class TestCount:
                 best, bad = value, 0
             else:
                 bad += 1
-            assert floats.same(s.best, best)
+            assert observed.same_number(s.best, best)
             assert s.num_bad_epochs == bad
 
 
-@pytest.mark.clause('RLR-PATIENCE')
+@pytest.mark.subject('RLR-PATIENCE')
 class TestPatience:
     @pytest.mark.parametrize('patience', [0, 1, 2, 5])
     def test_reductions_follow_patience(self, adapter, patience):
@@ -669,7 +665,7 @@ class TestPatience:
         assert_rows(driver.run(scenario, adapter), expected_lrs(lrs, metrics, **kwargs), scenario)
 
 
-@pytest.mark.clause('RLR-COOLDOWN')
+@pytest.mark.subject('RLR-COOLDOWN')
 class TestCooldown:
     @pytest.mark.parametrize(('patience', 'cooldown'), [(0, 1), (1, 2), (2, 0), (0, 3), (3, 1)])
     def test_constant_value_reduces_every_cooldown_plus_patience_plus_one(self, adapter, patience,
@@ -712,7 +708,7 @@ class TestCooldown:
 # -- the reduction ------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('RLR-REDUCE-ORDER')
+@pytest.mark.subject('RLR-REDUCE-ORDER')
 class TestReduceOrder:
     @given(data=st.data())
     def test_one_reduction_tests_eps_before_flooring(self, adapter, data):
@@ -726,7 +722,7 @@ class TestReduceOrder:
         trace = run(adapter, 2, (1.0, 1.0), lrs=tuple(lrs), kwargs=kwargs)
         assert trace.error is None
         for group, lr in enumerate(lrs):
-            assert floats.same(trace.lrs[2][group], reduced(lr, factor, min_lr, eps))
+            assert observed.same(trace.lrs[2][group], reduced(lr, factor, min_lr, eps))
 
     @pytest.mark.parametrize(
         ('lr', 'factor', 'min_lr'), [(0.1 + 5e-9, 0.5, 0.1), (1e-6, 0.1, 9.95e-7)]
@@ -741,7 +737,7 @@ class TestReduceOrder:
         assert column(trace)[2] == min_lr != lr
 
 
-@pytest.mark.clause('RLR-EPS')
+@pytest.mark.subject('RLR-EPS')
 class TestEps:
     def test_eps_is_tested_per_group(self, adapter):
         """Holds back only the group whose decrement is not larger than eps."""
@@ -766,7 +762,7 @@ class TestEps:
         assert column(trace) == [0.0] * 4
 
 
-@pytest.mark.clause('RLR-MIN-LR')
+@pytest.mark.subject('RLR-MIN-LR')
 class TestMinLr:
     def test_lr_below_min_lr_is_raised(self, adapter):
         """Raises an lr below min_lr to min_lr on the first reduction."""
@@ -788,7 +784,7 @@ class TestMinLr:
         assert column(trace) == [0.01] * 5
 
 
-@pytest.mark.clause('RLR-FACTOR-ZERO')
+@pytest.mark.subject('RLR-FACTOR-ZERO')
 class TestFactorZero:
     @pytest.mark.parametrize('min_lr', [0.0, 0.05])
     def test_factor_zero_drops_to_min_lr(self, adapter, min_lr):
@@ -803,7 +799,7 @@ class TestFactorZero:
         assert trace.lrs[2] == [0.0, 1e-8, 5e-9]
 
 
-@pytest.mark.clause('RLR-GROUPS')
+@pytest.mark.subject('RLR-GROUPS')
 class TestGroups:
     def test_every_group_is_reduced_on_the_same_call(self, adapter):
         """Reduces all groups on each reducing call, each floored separately."""
@@ -822,7 +818,7 @@ class TestGroups:
         assert [g['lr'] for g in s.optimizer.param_groups] == [0.5, 0.2 * 0.5]
 
 
-@pytest.mark.clause('RLR-SHARED-HUB')
+@pytest.mark.subject('RLR-SHARED-HUB')
 class TestSharedHub:
     def test_instances_bind_the_same_hub(self, adapter):
         """Binds every ReduceLR of the process to one 'reduce_lr' object."""
@@ -849,7 +845,7 @@ class TestSharedHub:
         assert column(trace, 0) != column(trace, 1)
 
 
-@pytest.mark.clause('RLR-OPTIM-WRAPPER')
+@pytest.mark.subject('RLR-OPTIM-WRAPPER')
 class TestOptimWrapper:
     @given(data=st.data())
     def test_wrapper_and_bare_optimizer_give_the_same_real_groups(self, adapter, data):
@@ -878,7 +874,7 @@ class TestOptimWrapper:
 # -- resume without state, iteration-based builds -----------------------------------------------
 
 
-@pytest.mark.clause('RLR-RESUME-LAST-STEP')
+@pytest.mark.subject('RLR-RESUME-LAST-STEP')
 class TestResumeLastStep:
     def test_resume_without_initial_lr_raises_key_error(self, adapter):
         """Raises the base constructor's KeyError when a group lacks initial_lr."""
@@ -893,9 +889,9 @@ class TestResumeLastStep:
     def test_in_window_resume_raises_attribute_error(self, adapter, last_step):
         """Raises AttributeError for message_hub when call 0 is active and consuming."""
         trace = run(adapter, 1, (1.0,), initial_lrs=(1.0,), kwargs=dict(last_step=last_step))
-        assert trace.error == driver.ErrorRecord(
-            'AttributeError', "'ReduceLR' object has no attribute 'message_hub'", 0, 'construct'
-        )
+        assert trace.error is not None
+        assert (trace.error.type, trace.error.step, trace.error.phase) == (
+            'AttributeError', 0, 'construct')
 
     def test_out_of_window_resume_consumes_from_the_first_active_call(self, adapter):
         """Constructs with begin > 0 and reads a value on the first active call."""
@@ -911,24 +907,23 @@ class TestResumeLastStep:
         assert column(trace) == [1.0, 1.0, 1.0, 0.5, 0.25]
 
 
-@pytest.mark.clause('RLR-NO-ITER-FROM-EPOCH')
+@pytest.mark.subject('RLR-NO-ITER-FROM-EPOCH')
 class TestNoIterFromEpoch:
-    MESSAGE = "type object 'ReduceLR' has no attribute 'build_iter_from_epoch'"
-
     def test_class_has_no_build_iter_from_epoch(self, adapter):
         """Lacks build_iter_from_epoch, so the driver's iteration-based build fails at once."""
         assert not hasattr(adapter.classes['ReduceLR'], 'build_iter_from_epoch')
         trace = run(adapter, 1, (1.0,), build='iter_from_epoch')
-        assert trace.error == driver.ErrorRecord('AttributeError', self.MESSAGE, 0, 'construct')
+        assert trace.error is not None
+        assert (trace.error.type, trace.error.step, trace.error.phase) == (
+            'AttributeError', 0, 'construct')
         assert trace.lrs == []
 
     def test_convert_to_iter_based_config_raises_attribute_error(self, adapter):
         """Raises AttributeError from mmengine's builder before constructing anything."""
         optimizer = make_optimizer(1.0)
         cfg = dict(type=adapter.classes['ReduceLR'], convert_to_iter_based=True, patience=2)
-        with pytest.raises(AttributeError) as info:
+        with pytest.raises(AttributeError):
             PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=optimizer, epoch_length=4))
-        assert str(info.value) == self.MESSAGE
         assert 'initial_lr' not in optimizer.param_groups[0]
 
     def test_by_epoch_false_fails_mmengine_assertion_first(self, adapter):

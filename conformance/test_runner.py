@@ -14,9 +14,9 @@ import re
 import pytest
 from mmengine.logging import MessageHub
 
-from conformance.harness import compare, configs, driver, floats, upstream
-from conformance.harness.adapters import isolated_message_hubs
+from conformance.harness import compare, configs, driver, observed, upstream
 from conformance.harness.driver import ErrorRecord, Trace
+from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.runner import SAMPLE_KEYS, StreamMetric, train
 from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
 from reference.hook import ReduceLRSchedulerHook
@@ -57,7 +57,7 @@ def _expand(rows, rounds, iterations):
 
 def _same_rows(want, got):
     return len(want) == len(got) and all(
-        len(a) == len(b) and all(floats.same(x, y) for x, y in zip(a, b))
+        len(a) == len(b) and all(observed.same(x, y) for x, y in zip(a, b))
         for a, b in zip(want, got)
     )
 
@@ -109,7 +109,7 @@ def metric_averages(values, blocks):
 
 
 def _same_values(want, got):
-    return len(want) == len(got) and all(floats.same(a, b) for a, b in zip(want, got))
+    return len(want) == len(got) and all(observed.same(a, b) for a, b in zip(want, got))
 
 
 def _lli(**kwargs):
@@ -123,10 +123,11 @@ def _wrapped(*lrs):
 # -- the loops -------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('LOOP-ITER')
+@pytest.mark.subject('LOOP-ITER')
 @pytest.mark.scheduler('LinearLrInterval')
 class TestIterationLoop:
-    @pytest.mark.clause('LLI-RUNNER-LAG', 'LLI-FIRST-STEP-DIP', 'LLI-BEFORE-BEGIN')
+    @pytest.mark.subject('LLI-RUNNER-LAG')
+    @pytest.mark.touches('LLI-FIRST-STEP-DIP', 'LLI-BEFORE-BEGIN')
     def test_linear_interval_matches_driver(self, adapter, classes):
         """Uses at iteration i the driver's lr after i calls, dip and lag included."""
         kwargs = {'start_factor': 2e-4, 'end_factor': 0.0, 'begin': 10, 'end': 30,
@@ -137,7 +138,7 @@ class TestIterationLoop:
                           kwargs=kwargs, steps=34)
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('WIN-CONSTRUCTOR-STEP')
+    @pytest.mark.subject('WIN-CONSTRUCTOR-STEP')
     def test_constructor_step_precedes_iteration_zero(self, adapter, classes):
         """Trains iteration 0 with the lr the constructor's in-window call wrote."""
         kwargs = _lli(begin=0, end=8, interval=2, by_epoch=False)
@@ -147,7 +148,7 @@ class TestIterationLoop:
         assert record.used[0] == [0.1 * kwargs['start_factor']]
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('WIN-BY-EPOCH')
+    @pytest.mark.subject('WIN-BY-EPOCH')
     def test_epoch_scheduler_steps_once_after_the_last_iteration(self, adapter, classes):
         """Steps a by_epoch scheduler once, after the last iteration of an iteration loop."""
         kwargs = _lli(begin=0, end=8)
@@ -158,10 +159,11 @@ class TestIterationLoop:
         assert_runner_is_driver(scenario, record, adapter)
 
 
-@pytest.mark.clause('LOOP-EPOCH')
+@pytest.mark.subject('LOOP-EPOCH')
 @pytest.mark.scheduler('LinearLrInterval')
 class TestEpochLoop:
-    @pytest.mark.clause('LLI-PROGRESS-SOURCE', 'LLI-RUNNER-LAG')
+    @pytest.mark.subject('LLI-PROGRESS-SOURCE')
+    @pytest.mark.touches('LLI-RUNNER-LAG')
     def test_epoch_scheduler_matches_driver(self, adapter, classes):
         """Uses in every iteration of epoch e the driver's lr after e calls."""
         kwargs = _lli(begin=2, end=6, interval=1, by_epoch=True)
@@ -181,7 +183,7 @@ class TestEpochLoop:
         assert_runner_is_driver(scenario, record, adapter)
 
 
-@pytest.mark.clause('LOOP-DEFAULT-END')
+@pytest.mark.subject('LOOP-DEFAULT-END')
 class TestDefaultEnd:
     @pytest.mark.scheduler('LinearLrInterval')
     def test_iteration_scheduler_ends_at_max_iters(self, adapter, classes):
@@ -206,7 +208,8 @@ class TestDefaultEnd:
         assert_runner_is_driver(scenario, record, adapter)
 
 
-@pytest.mark.clause('LOOP-CONVERT-ITER', 'LLI-ITER-FROM-EPOCH')
+@pytest.mark.subject('LOOP-CONVERT-ITER')
+@pytest.mark.touches('LLI-ITER-FROM-EPOCH')
 @pytest.mark.scheduler('LinearLrInterval')
 class TestConvertToIterBased:
     def test_window_scales_by_dataloader_length(self, adapter, classes):
@@ -238,10 +241,11 @@ class TestConvertToIterBased:
 # -- ReduceLRSchedulerHook ---------------------------------------------------------------------
 
 
-@pytest.mark.clause('LOOP-HOOK-TRAIN-LOSS')
+@pytest.mark.subject('LOOP-HOOK-TRAIN-LOSS')
 @pytest.mark.scheduler('ReduceLR')
 class TestHookTrainLoss:
-    @pytest.mark.clause('LOOP-ITER', 'RLR-METRIC-CURRENT', 'RLR-PATIENCE')
+    @pytest.mark.subject('LOOP-ITER')
+    @pytest.mark.touches('RLR-METRIC-CURRENT', 'RLR-PATIENCE')
     def test_every_iteration(self, adapter, classes):
         """Publishes each iteration's loss and steps after it, as the driver's iter loop does."""
         kwargs = {'by_epoch': False, 'patience': 1, 'factor': 0.5}
@@ -266,7 +270,7 @@ class TestHookTrainLoss:
                           steps=12, loop='epoch', epoch_length=3, metrics=tuple(averages))
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('LOOP-EPOCH')
+    @pytest.mark.subject('LOOP-EPOCH')
     def test_average_over_each_epoch(self, adapter, classes):
         """Publishes the mean loss of each epoch after it and steps by_epoch schedulers."""
         kwargs = {'by_epoch': True, 'patience': 0, 'factor': 0.5, 'threshold': 0.6, 'end': 8}
@@ -280,7 +284,7 @@ class TestHookTrainLoss:
                           steps=8, loop='epoch', epoch_length=5, metrics=tuple(averages))
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('LOOP-EPOCH')
+    @pytest.mark.subject('LOOP-EPOCH')
     def test_average_over_interval_epochs(self, adapter, classes):
         """Publishes after epochs 1, 3, 5 the mean over both epochs' iterations."""
         kwargs = {'by_epoch': True, 'patience': 0, 'factor': 0.5, 'threshold': 0.6, 'end': 8}
@@ -318,12 +322,13 @@ class TestHookTrainLoss:
         assert_runner_is_driver(scenario, record, adapter)
 
 
-@pytest.mark.clause('LOOP-HOOK-VAL-METRIC')
+@pytest.mark.subject('LOOP-HOOK-VAL-METRIC')
 @pytest.mark.scheduler('ReduceLR')
 class TestHookValMetric:
     MAE = (5.0, 4.0, 4.0, 4.5, 3.0, 3.0, 3.25, 3.0, 2.0, 2.5, 2.5, 2.5)
 
-    @pytest.mark.clause('LOOP-EPOCH', 'RLR-PATIENCE')
+    @pytest.mark.subject('LOOP-EPOCH')
+    @pytest.mark.touches('RLR-PATIENCE')
     def test_every_validation_epoch(self, adapter, classes):
         """Publishes each validation's metric and steps after it, as the driver's epoch loop."""
         kwargs = {'by_epoch': True, 'patience': 1, 'factor': 0.5, 'end': 12}
@@ -352,7 +357,7 @@ class TestHookValMetric:
                           steps=len(epochs), metrics=tuple(averages))
         assert_runner_is_driver(scenario, record, adapter, uniform=False)
 
-    @pytest.mark.clause('LOOP-ITER')
+    @pytest.mark.subject('LOOP-ITER')
     def test_iteration_loop_validation(self, adapter, classes):
         """Publishes and steps after every validation of an iteration loop."""
         kwargs = {'by_epoch': False, 'patience': 0, 'factor': 0.5, 'end': 48}
@@ -365,7 +370,8 @@ class TestHookValMetric:
                           steps=12, loop='epoch', epoch_length=4, metrics=self.MAE)
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('LOOP-HOOK-HUB', 'LLI-CURRENT-HUB')
+    @pytest.mark.subject('LOOP-HOOK-HUB')
+    @pytest.mark.touches('LLI-CURRENT-HUB')
     @pytest.mark.scheduler('LinearLrInterval')
     def test_steps_every_scheduler_whatever_its_by_epoch(self, adapter, classes):
         """Steps a by_epoch=False LinearLrInterval once per validation too."""
@@ -385,7 +391,7 @@ class TestHookValMetric:
             metrics=self.MAE, reduce_lr_hub_first=True)
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('LOOP-OPTIM-WRAPPER-DICT')
+    @pytest.mark.subject('LOOP-OPTIM-WRAPPER-DICT')
     def test_steps_every_optimizers_schedulers(self, adapter, classes):
         """Steps the schedulers of every optimizer after each validation."""
         kwargs = {'by_epoch': True, 'patience': 0, 'factor': 0.5, 'end': 8}
@@ -420,7 +426,8 @@ class TestHookValMetric:
                                            'step')
 
 
-@pytest.mark.clause('LOOP-HOOK-HUB', 'LLI-CURRENT-HUB', 'LLI-PROGRESS-MISSING')
+@pytest.mark.subject('LOOP-HOOK-HUB')
+@pytest.mark.touches('LLI-CURRENT-HUB', 'LLI-PROGRESS-MISSING')
 @pytest.mark.scheduler('ReduceLR', 'LinearLrInterval')
 class TestHookHub:
     def test_linear_interval_reads_the_hook_hub(self, adapter, classes):
@@ -445,9 +452,9 @@ class TestHookHub:
 # -- several optimizers, several groups --------------------------------------------------------
 
 
-@pytest.mark.clause('LOOP-OPTIM-WRAPPER-DICT')
+@pytest.mark.subject('LOOP-OPTIM-WRAPPER-DICT')
 class TestOptimWrapperDict:
-    @pytest.mark.clause('LOOP-ITER')
+    @pytest.mark.subject('LOOP-ITER')
     @pytest.mark.scheduler('LinearLrInterval')
     def test_one_config_builds_one_scheduler_per_optimizer(self, adapter, classes):
         """Schedules each optimizer with its own copy of a single config."""
@@ -463,7 +470,8 @@ class TestOptimWrapperDict:
             optimizers=_wrapped(0.1) + _wrapped(0.2), steps=12)
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('LOOP-HOOK-TRAIN-LOSS', 'RLR-SHARED-HUB')
+    @pytest.mark.subject('LOOP-HOOK-TRAIN-LOSS')
+    @pytest.mark.touches('RLR-SHARED-HUB')
     @pytest.mark.scheduler('ReduceLR')
     def test_every_copy_reads_the_one_published_value(self, adapter, classes):
         """Lets every optimizer's ReduceLR consume the same published average."""
@@ -500,7 +508,8 @@ class TestOptimWrapperDict:
         assert_runner_is_driver(scenario, record, adapter)
 
 
-@pytest.mark.clause('WIN-WRAPPER-BASE-GROUP', 'LLI-GROUPS-COLLAPSE', 'LOOP-ITER')
+@pytest.mark.subject('WIN-WRAPPER-BASE-GROUP')
+@pytest.mark.touches('LLI-GROUPS-COLLAPSE', 'LOOP-ITER')
 @pytest.mark.scheduler('LinearLrInterval')
 class TestWrapperBaseGroup:
     def test_several_groups_gain_a_base_group(self, adapter, classes):
@@ -551,7 +560,8 @@ _HOOK_RUNS = {
 }
 
 
-@pytest.mark.clause('LOOP-HOOK-TRAIN-LOSS', 'LOOP-HOOK-VAL-METRIC')
+@pytest.mark.subject('LOOP-HOOK-TRAIN-LOSS')
+@pytest.mark.touches('LOOP-HOOK-VAL-METRIC')
 @pytest.mark.scheduler('ReduceLR')
 class TestUpstreamHook:
     @pytest.mark.parametrize('name', sorted(_HOOK_RUNS))
@@ -579,9 +589,10 @@ class TestUpstreamHook:
 # -- mmagic's configs ------------------------------------------------------------------------
 
 
-@pytest.mark.clause('LOOP-CONFIGS')
+@pytest.mark.subject('LOOP-CONFIGS')
 class TestConfigsInRunner:
-    @pytest.mark.clause('LOOP-OPTIM-WRAPPER-DICT', 'LOOP-ITER')
+    @pytest.mark.subject('LOOP-OPTIM-WRAPPER-DICT')
+    @pytest.mark.touches('LOOP-ITER')
     @pytest.mark.scheduler('LinearLrInterval')
     def test_cyclegan_schedule_scaled_down(self, adapter, classes):
         """Trains the facades schedule (scaled by 200) on two optimizers exactly as the driver."""
@@ -594,7 +605,8 @@ class TestConfigsInRunner:
                        optimizer_names=names, iterations=scenario.steps)
         assert_runner_is_driver(scenario, record, adapter)
 
-    @pytest.mark.clause('LOOP-HOOK-VAL-METRIC', 'LOOP-DEFAULT-END', 'LOOP-EPOCH')
+    @pytest.mark.subject('LOOP-HOOK-VAL-METRIC')
+    @pytest.mark.touches('LOOP-DEFAULT-END', 'LOOP-EPOCH')
     @pytest.mark.scheduler('ReduceLR')
     @pytest.mark.parametrize('index', [3, 4], ids=['cain', 'flavr'])
     def test_reduce_lr_config_golden_scenario(self, index, adapter, classes):

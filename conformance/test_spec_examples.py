@@ -2,6 +2,8 @@
 
 The examples are what was run on upstream mmagic to establish each clause, so with
 ``--impl=mmagic`` this re-establishes the spec and with any other value it checks conformance.
+An example illustrates its clause; it is never the clause's subject test (tests/ checks that
+every clause has another), so these carry the ``example`` marker.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ def _needs(text):
     return [name for name in ('LinearLrInterval', 'ReduceLR') if name in text]
 
 
+@pytest.mark.example
 @pytest.mark.parametrize(
     'clause_id',
-    [pytest.param(cid, marks=[pytest.mark.clause(cid), pytest.mark.scheduler(*_needs(text))])
+    [pytest.param(cid, marks=[pytest.mark.subject(cid), pytest.mark.scheduler(*_needs(text))])
      for cid, text in sorted(_EXAMPLES.items())],
 )
 def test_spec_example_holds(clause_id, adapter):

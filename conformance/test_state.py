@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from mmengine.logging import MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from conformance.harness import driver, floats, repro
+from conformance.harness import driver, observed, repro
 from conformance.harness import impl as impl_module
 from conformance.harness.adapters import MessageHubAdapter
 from conformance.harness.compare import assert_same_trace
@@ -105,7 +105,7 @@ def torch_load_defaults_to_weights_only():
 # -- WIN-STATE-DICT -----------------------------------------------------------------------------
 
 
-@pytest.mark.clause('WIN-STATE-DICT')
+@pytest.mark.subject('WIN-STATE-DICT')
 @pytest.mark.parametrize(('name', 'kwargs'), SCHEDULERS)
 class TestStateDict:
     def test_state_dict_is_every_attribute_but_the_optimizer(self, adapter, name, kwargs):
@@ -150,7 +150,7 @@ class TestStateDict:
 # -- key sets -----------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('LLI-STATE-KEYS')
+@pytest.mark.subject('LLI-STATE-KEYS')
 @pytest.mark.scheduler('LinearLrInterval')
 class TestLinearLrIntervalStateKeys:
     @pytest.mark.parametrize('kwargs', [{}, LLI_KWARGS, dict(begin=2, end=5, interval=3)])
@@ -179,7 +179,7 @@ class TestLinearLrIntervalStateKeys:
         assert_same_trace(resumed, driver.run(plain, adapter), driver.run(resumed, adapter))
 
 
-@pytest.mark.clause('RLR-STATE-KEYS')
+@pytest.mark.subject('RLR-STATE-KEYS')
 @pytest.mark.scheduler('ReduceLR')
 class TestReduceLRStateKeys:
     @pytest.mark.parametrize('kwargs', [{}, RLR_KWARGS, dict(mode='max', begin=2, end=9)])
@@ -209,7 +209,7 @@ class TestReduceLRStateKeys:
 # -- torch.load ---------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('RLR-TORCH-LOAD')
+@pytest.mark.subject('RLR-TORCH-LOAD')
 @pytest.mark.scheduler('ReduceLR')
 class TestTorchLoad:
     def test_default_torch_load_refuses_the_message_hub(self, adapter):
@@ -270,7 +270,7 @@ def frozen_after(metrics, after):
     return tuple(metrics[:after]) + (last,) * (len(metrics) - after)
 
 
-@pytest.mark.clause('RLR-RESUME-STALE-HUB')
+@pytest.mark.subject('RLR-RESUME-STALE-HUB')
 @pytest.mark.scheduler('ReduceLR')
 class TestResumeStaleHub:
     @pytest.mark.parametrize('after', [1, 4, 8])
@@ -394,7 +394,7 @@ def interop_pair(adapter, upstream_adapter):
     return upstream_adapter, adapter
 
 
-@pytest.mark.clause('WIN-STATE-INTEROP')
+@pytest.mark.subject('WIN-STATE-INTEROP')
 @pytest.mark.parametrize(('name', 'kwargs'), SCHEDULERS)
 class TestUpstreamInterop:
     """Needs upstream mmagic (fails, not skips, without it): checkpoints cross implementations."""
@@ -443,5 +443,5 @@ def _same_value(a, b):
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return type(a) is type(b) and floats.same(a, b)
+        return type(a) is type(b) and observed.same(a, b)
     return type(a) is type(b) and a == b

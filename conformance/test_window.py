@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import driver, floats
-from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB, isolated_message_hubs
+from conformance.harness import driver, observed
+from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
+from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
 from conformance.harness.runner import train
 from conformance.harness.scenario import single
@@ -110,7 +111,7 @@ def _scheduler_warnings(caught):
 
 def _same_rows(expected, got):
     return len(expected) == len(got) and all(
-        len(a) == len(b) and all(floats.same(x, y) for x, y in zip(a, b))
+        len(a) == len(b) and all(observed.same(x, y) for x, y in zip(a, b))
         for a, b in zip(expected, got)
     )
 
@@ -118,7 +119,7 @@ def _same_rows(expected, got):
 # -- construction --------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('WIN-DEFAULTS')
+@pytest.mark.subject('WIN-DEFAULTS')
 @pytest.mark.parametrize('name', BOTH)
 class TestDefaults:
     def test_window_defaults(self, adapter, name):
@@ -141,7 +142,7 @@ class TestDefaults:
             3, 7, False, True)
 
 
-@pytest.mark.clause('WIN-OPTIMIZER-TYPE')
+@pytest.mark.subject('WIN-OPTIMIZER-TYPE')
 @pytest.mark.parametrize('name', BOTH)
 class TestOptimizerType:
     @pytest.mark.parametrize(
@@ -171,7 +172,7 @@ class TestOptimizerType:
         assert _same_rows(traces[0].lrs, traces[1].lrs)
 
 
-@pytest.mark.clause('WIN-WRAPPER-BASE-GROUP')
+@pytest.mark.subject('WIN-WRAPPER-BASE-GROUP')
 @pytest.mark.parametrize('name', BOTH)
 class TestWrapperBaseGroup:
     def test_schedules_the_pseudo_group(self, adapter, name):
@@ -216,7 +217,7 @@ class TestWrapperBaseGroup:
         assert _same_rows(bare.lrs, [row[:2] for row in wrapped.lrs])
 
 
-@pytest.mark.clause('WIN-END-AFTER-BEGIN')
+@pytest.mark.subject('WIN-END-AFTER-BEGIN')
 @pytest.mark.parametrize('name', BOTH)
 class TestEndAfterBegin:
     @pytest.mark.parametrize(('begin', 'end'), [(5, 5), (5, 3), (0, 0), (0, -1), (-2, -2)])
@@ -242,7 +243,7 @@ class TestEndAfterBegin:
         assert scheduler.last_step == (0 if begin <= 0 < end else -1)
 
 
-@pytest.mark.clause('WIN-LAST-STEP')
+@pytest.mark.subject('WIN-LAST-STEP')
 @pytest.mark.parametrize('name', BOTH)
 class TestLastStep:
     @pytest.mark.parametrize('bad', [-2, -100, 1.0, 0.5, '0', None],
@@ -261,7 +262,7 @@ class TestLastStep:
                       ).last_step == 1
 
 
-@pytest.mark.clause('WIN-CHECK-ORDER')
+@pytest.mark.subject('WIN-CHECK-ORDER')
 @pytest.mark.parametrize('name', BOTH)
 class TestCheckOrder:
     def test_optimizer_type_first(self, adapter, name):
@@ -295,7 +296,7 @@ class TestCheckOrder:
         assert [dict(group) for group in opt.param_groups] == before
 
 
-@pytest.mark.clause('WIN-INITIAL-VALUE')
+@pytest.mark.subject('WIN-INITIAL-VALUE')
 @pytest.mark.parametrize('name', BOTH)
 class TestInitialValue:
     def test_records_current_lrs(self, adapter, name):
@@ -325,7 +326,7 @@ class TestInitialValue:
         assert opt.param_groups[0]['initial_lr'] == 0.1
 
 
-@pytest.mark.clause('WIN-RESUME-INITIAL-VALUE')
+@pytest.mark.subject('WIN-RESUME-INITIAL-VALUE')
 @pytest.mark.parametrize('name', BOTH)
 class TestResumeInitialValue:
     @pytest.mark.parametrize(('present', 'missing'), [((), 0), ((0,), 1), ((0, 1), 2), ((1,), 0)])
@@ -351,7 +352,7 @@ class TestResumeInitialValue:
         assert _lrs(opt) == [0.1, 0.2]
 
 
-@pytest.mark.clause('WIN-CONSTRUCTOR-STEP')
+@pytest.mark.subject('WIN-CONSTRUCTOR-STEP')
 @pytest.mark.parametrize('name', BOTH)
 class TestConstructorStep:
     @pytest.mark.parametrize('begin', [0, 1, 5])
@@ -380,7 +381,7 @@ class TestConstructorStep:
 # -- calls ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.clause('WIN-ACTIVE')
+@pytest.mark.subject('WIN-ACTIVE')
 @pytest.mark.parametrize('name', BOTH)
 class TestActive:
     @_HYPOTHESIS
@@ -439,7 +440,7 @@ class TestActive:
             assert scheduler.last_step == -1 + sum(2 <= c < 4 for c in range(call + 1))
 
 
-@pytest.mark.clause('WIN-WRITE')
+@pytest.mark.subject('WIN-WRITE')
 class TestWrite:
     @pytest.mark.scheduler(LLI)
     @pytest.mark.parametrize('wrapper', [False, True], ids=['optimizer', 'wrapper'])
@@ -467,7 +468,7 @@ class TestWrite:
         assert indices == [0, 1, 2, 3, 0, 1, 2, 3]
 
 
-@pytest.mark.clause('WIN-LAST-VALUE')
+@pytest.mark.subject('WIN-LAST-VALUE')
 @pytest.mark.parametrize('name', BOTH)
 class TestLastValue:
     def test_records_every_call(self, adapter, name, hubs):
@@ -498,7 +499,7 @@ class TestLastValue:
         assert scheduler.get_last_value() is scheduler._last_value
 
 
-@pytest.mark.clause('WIN-OPTIMIZER-COUNTER')
+@pytest.mark.subject('WIN-OPTIMIZER-COUNTER')
 class TestOptimizerCounter:
     @pytest.mark.parametrize('name', BOTH)
     def test_wraps_and_counts(self, adapter, name):
@@ -546,7 +547,7 @@ class TestOptimizerCounter:
         assert param.item() == -0.25
 
 
-@pytest.mark.clause('WIN-ORDER-WARNING')
+@pytest.mark.subject('WIN-ORDER-WARNING')
 @pytest.mark.parametrize('name', BOTH)
 class TestOrderWarning:
     def _calls(self, scheduler, count, opt=None):
@@ -595,7 +596,7 @@ class TestOrderWarning:
             b._global_step, b.last_step, _lrs(silent))
 
 
-@pytest.mark.clause('WIN-VERBOSE')
+@pytest.mark.subject('WIN-VERBOSE')
 @pytest.mark.parametrize('name', BOTH)
 class TestVerbose:
     def test_logs_every_written_value(self, adapter, name, hubs):
@@ -624,7 +625,7 @@ class TestVerbose:
         assert log.call_args_list == []
 
 
-@pytest.mark.clause('WIN-BY-EPOCH')
+@pytest.mark.subject('WIN-BY-EPOCH')
 class TestByEpoch:
     @pytest.mark.parametrize('name', BOTH)
     def test_counts_alike_for_both_values(self, adapter, name, hubs):

@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from conformance import generate_fixtures
-from conformance.harness import catalog, clauses, driver, floats, goldens, impl
+from conformance.harness import catalog, clauses, driver, goldens, impl, observed
 from conformance.harness.adapters import MessageHubAdapter
 
 #: Clauses no golden trace can observe: a golden records only lrs and exceptions of a run that
@@ -66,7 +66,7 @@ def sample(tmp_path_factory):
         keep += [c for c in data['cases'] if c['expected']['error'] is not None][:1]
         keep += [c for c in data['cases'] if '"NaN"' in json.dumps(c['inputs']['metrics'])][:1]
         data['cases'] = [c for c in data['cases'] if c in keep]
-        path.write_text(floats.dumps(data), encoding='utf-8')
+        path.write_text(observed.dumps(data), encoding='utf-8')
     _reseal(target)
     return target
 

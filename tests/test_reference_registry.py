@@ -17,7 +17,7 @@ from torch.utils.data import Dataset
 
 import reference
 from conformance.harness import driver, impl
-from conformance.harness.adapters import isolated_message_hubs
+from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.scenario import single
 
 pytestmark = pytest.mark.clause('LOOP-ITER', 'LLI-STAIRCASE', 'RLR-DEFAULTS')

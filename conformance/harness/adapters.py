@@ -9,9 +9,11 @@ progress another way supplies its own object with the methods of :class:`Adapter
 from __future__ import annotations
 
 import contextlib
-from collections import OrderedDict
 
 from mmengine.logging import MessageHub
+
+from .driver import STATE_ATTRIBUTES
+from .isolation import isolated_message_hubs
 
 #: The methods the driver calls; a custom adapter must have all of them.
 ADAPTER_METHODS = (
@@ -26,6 +28,9 @@ ADAPTER_METHODS = (
 )
 #: The attributes the suite reads for its header and for applicability.
 ADAPTER_ATTRIBUTES = ('name', 'origin', 'provides')
+#: Optional: ``exposes_state`` (bool) with ``observe(scheduler, kind)``, which returns the
+#: scheduler's upstream state attributes (driver.STATE_ATTRIBUTES) as a dict; without them the
+#: suite's state checks are not applicable to the adapter.
 
 RUNNER_HUB = 'conformance-runner'
 REDUCE_LR_HUB = 'reduce_lr'
@@ -37,6 +42,10 @@ class Adapter:
     name = 'adapter'
     origin = ''
     provides = frozenset()
+    #: Whether :meth:`observe` reads upstream's state attributes (last_step, best, ...).
+    exposes_state = False
+    #: True only for the reference itself: checks against the reference are then no checks.
+    is_reference = False
 
     def process(self, scenario):
         """Context manager: one training process, with no state leaking in or out."""
@@ -64,25 +73,19 @@ class Adapter:
     def load_state_dict(self, scheduler, state):
         scheduler.load_state_dict(state)
 
-
-@contextlib.contextmanager
-def isolated_message_hubs():
-    """Run with an empty MessageHub registry and put the previous one back afterwards.
-
-    MessageHub instances live in one class-level ordered dict; 'the current instance' is the
-    most recently created one. Every run starts from nothing so no test sees another's hubs.
-    """
-    saved = OrderedDict(MessageHub._instance_dict)
-    MessageHub._instance_dict.clear()
-    try:
-        yield
-    finally:
-        MessageHub._instance_dict.clear()
-        MessageHub._instance_dict.update(saved)
+    def observe(self, scheduler, kind):
+        """The scheduler's state attributes by name, or None when it exposes none."""
+        return None
 
 
 class MessageHubAdapter(Adapter):
-    """Upstream's protocol: progress in the runner's hub, the metric in 'reduce_lr' 'value'."""
+    """Upstream's protocol: progress in the runner's hub, the metric in 'reduce_lr' 'value'.
+
+    Its schedulers have upstream's interface, so their state is read as a user reads it:
+    attribute by attribute (an attribute the implementation lacks is simply absent).
+    """
+
+    exposes_state = True
 
     def __init__(self, classes, name, origin):
         self.classes = {key: value for key, value in classes.items() if value is not None}
@@ -128,3 +131,7 @@ class MessageHubAdapter(Adapter):
         if spec.build == 'iter_from_epoch':
             return cls.build_iter_from_epoch(optimizer, epoch_length=epoch_length, **spec.kwargs)
         return cls(optimizer, **spec.kwargs)
+
+    def observe(self, scheduler, kind):
+        return {name: getattr(scheduler, name) for name in STATE_ATTRIBUTES[kind]
+                if hasattr(scheduler, name)}

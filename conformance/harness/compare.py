@@ -1,77 +1,105 @@
-"""Bitwise comparison of traces, and failure messages a person can act on.
+"""Exact comparison of traces, and failure messages a person can act on.
 
-A message names the first divergent call, the param group, expected and got (with hex bits),
-the clauses the scenario pins, and the scenario as Python that can be pasted into a test.
+A message names the first divergent call, the param group (or the scheduler and attribute),
+expected and got with their types and float bits, the clause the scenario pins, and the
+scenario as Python that can be pasted into a test.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from . import floats
+from . import observed
 from .driver import Trace
 
+#: What a comparison looks at: the lrs and the exception, and the state attributes.
+TRACE = ('lrs', 'error')
+STATE = ('state',)
 
-def first_divergence(expected: Trace, got: Trace) -> Optional[str]:
-    """Describe the first difference between two traces, or return None when they agree."""
-    for step, (want_row, got_row) in enumerate(zip(expected.lrs, got.lrs)):
-        if len(want_row) != len(got_row):
-            return f'call {step}: {len(want_row)} param groups expected, got {len(got_row)}'
-        for group, (want, have) in enumerate(zip(want_row, got_row)):
-            if not floats.same(want, have):
-                return (
-                    f'call {step}{_call_note(step)}, param group {group}: '
-                    f'expected lr {floats.show(want)}, got {floats.show(have)}'
-                )
-    if len(expected.lrs) != len(got.lrs):
+
+def first_divergence(expected: Trace, got: Trace, aspects=TRACE + STATE) -> Optional[str]:
+    """Describe the first difference between two traces, or return None when they agree.
+
+    ``aspects`` picks what is compared: ``lrs`` (values and types, row by row), ``state``
+    (skipped when either trace has none) and ``error`` (type, call and phase always; the
+    message only where the expectation says it is normative). Row counts are compared with
+    the lrs.
+    """
+    for call in range(min(len(expected.lrs), len(got.lrs))):
+        if 'lrs' in aspects:
+            problem = _row_divergence(call, expected.lrs[call], got.lrs[call])
+            if problem:
+                return problem
+        if 'state' in aspects and expected.state is not None and got.state is not None:
+            problem = _state_divergence(call, expected.state[call], got.state[call])
+            if problem:
+                return problem
+    if ('lrs' in aspects or 'error' in aspects) and len(expected.lrs) != len(got.lrs):
         shorter = min(len(expected.lrs), len(got.lrs))
         return (
             f'call {shorter}: expected {len(expected.lrs)} recorded calls, got {len(got.lrs)} '
             f'(expected error: {_error(expected)}; got error: {_error(got)})'
         )
-    if not errors_match(expected.error, got.error):
+    if 'error' in aspects and not errors_match(expected.error, got.error):
         return f'expected error {_error(expected)}, got {_error(got)}'
     return None
 
 
-def errors_match(expected, got) -> bool:
-    """Same type, call and phase; the same message unless the expectation leaves it open (None).
+def _row_divergence(call, want_row, got_row):
+    if len(want_row) != len(got_row):
+        return f'call {call}: {len(want_row)} param groups expected, got {len(got_row)}'
+    for group, (want, have) in enumerate(zip(want_row, got_row)):
+        if not observed.same(want, have):
+            return (f'call {call}{_call_note(call)}, param group {group}: '
+                    f'expected lr {observed.show(want)}, got {observed.show(have)}')
+    return None
 
-    Goldens leave the message open for exceptions raised by torch or pickle, whose wording
-    belongs to their versions, not to this specification.
-    """
+
+def _state_divergence(call, want_row, got_row):
+    for index, (want, have) in enumerate(zip(want_row, got_row)):
+        for name in want:
+            if not observed.same(want[name], have.get(name, observed.MISSING)):
+                return (f'call {call}{_call_note(call)}, scheduler {index}: expected '
+                        f'{name} {observed.show(want[name])}, got '
+                        f'{observed.show(have.get(name, observed.MISSING))}')
+    return None
+
+
+def errors_match(expected, got) -> bool:
+    """Same type, call and phase; the same message too when the expected one is normative."""
     if expected is None or got is None:
         return expected is got
     if (expected.type, expected.step, expected.phase) != (got.type, got.step, got.phase):
         return False
-    return expected.message is None or expected.message == got.message
+    return not expected.normative or expected.message == got.message
 
 
-def _call_note(step):
-    return ' (the constructor)' if step == 0 else ''
+def _call_note(call):
+    return ' (the constructor)' if call == 0 else ''
 
 
 def _error(trace: Trace) -> str:
     if trace.error is None:
         return 'none'
     e = trace.error
-    return f'{e.type}({e.message!r}) at call {e.step} [{e.phase}]'
+    words = '' if e.normative else ' (message informative only)'
+    return f'{e.type}({e.message!r}){words} at call {e.step} [{e.phase}]'
 
 
 def explain(scenario, divergence: str) -> str:
-    clauses = ', '.join(scenario.clauses) or '(none cited)'
+    touches = ', '.join(scenario.touches) or '-'
     return (
         f'scenario {scenario.id!r} diverges from the specification\n'
         f'  {divergence}\n'
-        f'  clauses: {clauses}\n'
+        f'  subject clause: {scenario.subject or "-"} (also touches: {touches})\n'
         f'  description: {scenario.description or "-"}\n'
         f'  reproduce with:\n    {scenario.to_python()}'
     )
 
 
-def assert_same_trace(scenario, expected: Trace, got: Trace) -> None:
-    """Fail with :func:`explain`'s message when the traces differ anywhere."""
+def assert_same_trace(scenario, expected: Trace, got: Trace, aspects=TRACE + STATE) -> None:
+    """Fail with :func:`explain`'s message when the traces differ in ``aspects``."""
     __tracebackhide__ = True
-    divergence = first_divergence(expected, got)
+    divergence = first_divergence(expected, got, aspects)
     if divergence is not None:
         raise AssertionError(explain(scenario, divergence))

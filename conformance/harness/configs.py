@@ -165,7 +165,8 @@ def _lli_scenario(case, kwargs, scale):
                          for name in names),
         steps=steps,
         loop='iter',
-        clauses=_LLI_CLAUSES,
+        subject=_LLI_CLAUSES[0],
+        touches=_LLI_CLAUSES[1:],
         description=(
             f'mmagic config {case.files[0]} (and its -id0 twin): LinearLrInterval on both '
             f'optimizers ({", ".join(names)}, Adam lr {case.optimizers[names[0]]!r}; here SGD, '
@@ -187,7 +188,8 @@ def _rlr_scenario(case, kwargs):
         loop='epoch',
         epoch_length=1,
         metrics=synthetic_mae(case.metric_seed, epochs),
-        clauses=_RLR_CLAUSES,
+        subject=_RLR_CLAUSES[0],
+        touches=_RLR_CLAUSES[1:],
         description=(
             f'mmagic config {case.files[0]}: ReduceLR ({kwargs}) with ReduceLRSchedulerHook '
             f'(val_metric MAE, by_epoch, interval 1) over all {epochs} epochs (Adam lr '

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import clauses, floats
+from . import clauses, observed
 from .driver import ErrorRecord, Trace
 from .scenario import Scenario
 
@@ -25,7 +25,7 @@ SCHEMA_NAME = 'schema.json'
 MANIFEST_NAME = 'MANIFEST.sha256'
 GENERATOR = 'conformance/generate_fixtures.py'
 REGENERATE = 'python -m conformance.generate_fixtures'
-FORMAT = 'mmagic-lr-golden/1'
+FORMAT = 'mmagic-lr-golden/2'
 #: Points conformance/test_golden.py at another fixture directory (the suite's own meta-tests).
 ENV_VAR = 'LR_CONFORMANCE_FIXTURES'
 
@@ -33,15 +33,13 @@ ENV_VAR = 'LR_CONFORMANCE_FIXTURES'
 INPUT_FIELDS = (
     'optimizers',
     'schedulers',
-    'steps',
     'loop',
     'epoch_length',
     'progress',
     'progress_offset',
-    'metrics',
     'metric_before_build',
     'reduce_lr_hub_first',
-    'resumes',
+    'calls',
 )
 #: Words a case description must not use: a golden states what happens.
 BANNED_WORDS = ('should',)
@@ -54,10 +52,14 @@ class GoldenError(Exception):
 
 @dataclass(frozen=True)
 class Case:
-    """One golden case: the scenario to run and the trace every conforming implementation gives."""
+    """One golden case: the scenario to run and the trace every conforming implementation gives.
+
+    ``subject`` is the clause the case was built to pin; ``touches`` the others it depends on.
+    """
 
     id: str
-    clauses: tuple
+    subject: str
+    touches: tuple
     description: str
     scenario: Scenario
     expected: Trace
@@ -71,35 +73,45 @@ class Case:
 # -- writing (used by the generator) ------------------------------------------------------------
 
 
-def expectation(trace: Trace, normative_message: bool = True) -> Trace:
-    """The trace as a golden states it: the message left open (None) where it is not normative.
-
-    The wording of exceptions that are not Python builtins belongs to the versions of torch or
-    pickle, and some clauses declare Python's own wording informative (catalog).
-    """
-    error = trace.error
-    if error is None or (normative_message and is_builtin(error.type)):
-        return trace
-    return Trace(lrs=trace.lrs, error=ErrorRecord(error.type, None, error.step, error.phase))
-
-
 def case_json(scenario: Scenario, trace: Trace) -> dict:
-    """The file form of a case (floats still Python floats; floats.dumps tags the rest)."""
+    """The file form of a case (values still Python objects; observed.dumps encodes them)."""
     data = scenario.to_json()
     inputs = {name: data[name] for name in INPUT_FIELDS}
     expected = trace.to_json()
+    expected['lrs'] = [nest(row, scenario) for row in expected['lrs']]
     return {
         'id': scenario.id,
-        'clauses': list(scenario.clauses),
+        'subject': scenario.subject,
+        'touches': list(scenario.touches),
         'description': scenario.description,
         'inputs': inputs,
         'expected': expected,
     }
 
 
-def is_builtin(type_name: str) -> bool:
-    """driver.exception_type_name spells builtin exceptions without a module."""
-    return '.' not in type_name
+def widths(scenario) -> list:
+    """The number of param groups each optimizer exposes, in order.
+
+    An mmengine OptimWrapper over more than one group exposes one more group after them (its
+    ``base_param_settings``, created with the optimizer's default lr, i.e. the first group's),
+    and the schedulers write it like the others (WIN-WRAPPER-BASE-GROUP).
+    """
+    return [len(spec.lrs) + (1 if spec.wrapper and len(spec.lrs) > 1 else 0)
+            for spec in scenario.optimizers]
+
+
+def row_width(scenario) -> int:
+    """Values per flat trace row: every group of every optimizer."""
+    return sum(widths(scenario))
+
+
+def nest(row: list, scenario) -> list:
+    """A flat trace row as the file writes it: one list of groups per optimizer."""
+    nested, position = [], 0
+    for width in widths(scenario):
+        nested.append(list(row[position:position + width]))
+        position += width
+    return nested
 
 
 def file_json(family: str, title: str, provenance: dict, cases: list) -> dict:
@@ -172,19 +184,22 @@ def schema(directory: Path = FIXTURES) -> dict:
 def validator(directory: Path = FIXTURES, thorough: bool = True):
     """A JSON Schema validator for the case files.
 
-    ``thorough=False`` leaves the values of ``expected.lrs`` to :func:`_check_rows`, which
-    applies the schema's ``float`` definition to them directly: a full run of the
-    configuration goldens holds hundreds of thousands of them, and the generic validator
-    takes seconds where this takes milliseconds.
+    ``thorough=False`` leaves two parts of the schema to Python, which checks the same thing in
+    milliseconds where the generic validator takes seconds: the values of ``expected.lrs`` and
+    ``expected.state`` (:func:`_check_rows` applies the ``lrValue`` and ``value`` definitions,
+    and decoding checks every tag) and the shape rules between
+    fields (:func:`_trace_problem`). ``generate_fixtures --check`` and ``--lint`` validate with
+    the whole schema.
     """
     import jsonschema
 
     document = schema(directory)
     if not thorough:
         document = copy.deepcopy(document)
-        document['$defs']['expected']['properties']['lrs'] = {
-            'type': 'array', 'items': {'type': 'array', 'minItems': 1},
-        }
+        document['$defs']['lrValue'] = {}
+        document['$defs']['state']['properties'] = {
+            name: {} for name in document['$defs']['state']['properties']}
+        document['$defs']['case'].pop('allOf', None)
     return jsonschema.Draft202012Validator(document)
 
 
@@ -204,27 +219,37 @@ def read_file(path: Path, checker) -> dict:
 
 
 def _check_rows(path, data):
-    """The schema's ``float`` definition, applied to every value of every ``expected.lrs``."""
+    """The schema's value definition, applied to every expected lr without the generic validator.
+
+    A row is one list per optimizer of values; a value is a JSON number, or a tagged object.
+    """
     for number, case in enumerate(data['cases']):
         for row_number, row in enumerate(case['expected']['lrs']):
-            for group, value in enumerate(row):
-                if _is_float(value):
-                    continue
-                raise GoldenError(
-                    f'{_label(path)}: malformed at cases/{number}/expected/lrs/{row_number}/'
-                    f'{group}: {value!r} is not a float (a JSON number, or {{"float": "NaN"}}, '
-                    f'{{"float": "Infinity"}}, {{"float": "-Infinity"}}) '
-                    f'(see fixtures/{SCHEMA_NAME})'
-                )
+            for optimizer, groups in enumerate(row):
+                for group, value in enumerate(groups):
+                    if not _is_value(value):
+                        raise GoldenError(
+                            f'{_label(path)}: malformed at cases/{number}/expected/lrs/'
+                            f'{row_number}/{optimizer}/{group}: {value!r} is not an lr value '
+                            f'(a JSON number or a tagged value, docs/fixtures.md) '
+                            f'(see fixtures/{SCHEMA_NAME})')
+        for row_number, row in enumerate(case['expected']['state']):
+            for index, entry in enumerate(row):
+                for name, value in entry.items():
+                    if isinstance(value, list) or (isinstance(value, dict)
+                                                   and not _is_value(value)):
+                        raise GoldenError(
+                            f'{_label(path)}: malformed at cases/{number}/expected/state/'
+                            f'{row_number}/{index}/{name}: {value!r} is not a value '
+                            f'(docs/fixtures.md) (see fixtures/{SCHEMA_NAME})')
 
 
-def _is_float(value) -> bool:
+def _is_value(value) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
         return True
-    return (isinstance(value, dict) and list(value) == ['float']
-            and value['float'] in ('NaN', 'Infinity', '-Infinity'))
+    return isinstance(value, dict) and set(value) in ({'float'}, {'int'}, {'type', 'value'})
 
 
 def load(directory: Path = FIXTURES, thorough: bool = False) -> list:
@@ -250,53 +275,56 @@ def load(directory: Path = FIXTURES, thorough: bool = False) -> list:
 
 def _case(path, raw) -> Case:
     where = f'{_label(path)}: case {raw["id"]!r}'
-    decoded = floats.decode(raw)
+    try:
+        decoded = observed.decode(raw, f'cases/{raw["id"]}')
+    except observed.EncodingError as exc:
+        raise GoldenError(f'{where}: {exc}') from None
     try:
         scenario = Scenario.from_json({
             'id': decoded['id'],
-            'clauses': decoded['clauses'],
+            'subject': decoded['subject'],
+            'touches': decoded['touches'],
             'description': decoded['description'],
             **decoded['inputs'],
         })
     except (TypeError, ValueError) as exc:
         raise GoldenError(f'{where}: inputs do not make a scenario: {exc}') from None
     expected = decoded['expected']
-    error = expected['error']
-    trace = Trace(lrs=[list(row) for row in expected['lrs']],
-                  error=None if error is None else ErrorRecord(**error))
-    problem = _trace_problem(scenario, trace)
+    problem = _trace_problem(scenario, expected)
     if problem:
         raise GoldenError(f'{where}: {problem}')
-    return Case(scenario.id, scenario.clauses, scenario.description, scenario, trace, _label(path))
+    error = expected['error']
+    trace = Trace(lrs=[[value for groups in row for value in groups] for row in expected['lrs']],
+                  state=[list(row) for row in expected['state']],
+                  error=None if error is None else ErrorRecord(**error))
+    return Case(scenario.id, scenario.subject, scenario.touches, scenario.description, scenario,
+                trace, _label(path))
 
 
-def row_width(scenario) -> int:
-    """Values per trace row: every group of every optimizer, in order.
-
-    An mmengine OptimWrapper over more than one group exposes one more group after them (its
-    ``base_param_settings``, created with the optimizer's default lr, i.e. the first group's),
-    and the schedulers write it like the others.
-    """
-    return sum(len(spec.lrs) + (1 if spec.wrapper and len(spec.lrs) > 1 else 0)
-               for spec in scenario.optimizers)
-
-
-def _trace_problem(scenario, trace):
-    groups = row_width(scenario)
-    for number, row in enumerate(trace.lrs):
-        if len(row) != groups:
-            return f'expected.lrs row {number} has {len(row)} values for {groups} param groups'
-    if trace.error is None and len(trace.lrs) != scenario.steps + 1:
-        return (f'expected.lrs has {len(trace.lrs)} rows; a run without error records '
+def _trace_problem(scenario, expected):
+    """What the schema cannot check: lengths that depend on the number of calls."""
+    rows = len(expected['lrs'])
+    if len(expected['state']) != rows:
+        return f'expected.state has {len(expected["state"])} rows for {rows} lr rows'
+    for number, row in enumerate(expected['lrs']):
+        if [len(groups) for groups in row] != widths(scenario):
+            return (f'expected.lrs row {number} has {[len(groups) for groups in row]} values '
+                    f'per optimizer for {widths(scenario)} param groups')
+    for number, row in enumerate(expected['state']):
+        if len(row) != len(scenario.schedulers):
+            return (f'expected.state row {number} has {len(row)} entries for '
+                    f'{len(scenario.schedulers)} schedulers')
+    error = expected['error']
+    if error is None and rows != scenario.steps + 1:
+        return (f'expected.lrs has {rows} rows; a run without error records '
                 f'steps + 1 = {scenario.steps + 1}')
-    if trace.error is not None:
-        error = trace.error
-        if error.step > scenario.steps:
-            return f'expected.error.step {error.step} is beyond the {scenario.steps} steps'
-        rows = error.step + (1 if error.phase == 'resume' else 0)
-        if len(trace.lrs) != rows:
-            return (f'expected.lrs has {len(trace.lrs)} rows; an error at call {error.step} '
-                    f'({error.phase}) leaves {rows}')
+    if error is not None:
+        if error['step'] > scenario.steps:
+            return f'expected.error.step {error["step"]} is beyond the {scenario.steps} calls'
+        want = error['step'] + (1 if error['phase'] == 'resume' else 0)
+        if rows != want:
+            return (f'expected.lrs has {rows} rows; an error at call {error["step"]} '
+                    f'({error["phase"]}) leaves {want}')
     return None
 
 
@@ -312,9 +340,18 @@ def _parse(path: Path):
         raise GoldenError(f'{_label(path)}: bare {name} is not JSON; write '
                           f'{{"float": "{name}"}}')
 
+    def number(literal):
+        value = float(literal)
+        if value.is_integer():
+            raise GoldenError(
+                f'{_label(path)}: the number {literal} has a fraction or exponent but is '
+                f'integral; a parser without ints reads it as an int, so the encoding writes '
+                f'{{"float": "{value!r}"}} (docs/fixtures.md, "Values")')
+        return value
+
     try:
         return json.loads(path.read_text(encoding='utf-8'), object_pairs_hook=pairs,
-                          parse_constant=constant)
+                          parse_constant=constant, parse_float=number)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GoldenError(f'{_label(path)}: not valid JSON ({exc}); regenerate with '
                           f'`{REGENERATE}`') from None
@@ -335,7 +372,8 @@ def lint(directory: Path = FIXTURES, known=None, thorough: bool = False) -> list
     """Everything wrong with the fixtures, as messages (an empty list means clean).
 
     Beyond :func:`load`: a provenance header written by the generator, unique descriptions,
-    clause IDs that docs/spec.md defines, and descriptions that state facts (no "should").
+    a subject and touched clauses that docs/spec.md defines, and descriptions that state facts
+    (no "should").
     ``thorough`` validates every value with the generic JSON Schema validator too (slow).
     """
     try:
@@ -359,9 +397,12 @@ def lint(directory: Path = FIXTURES, known=None, thorough: bool = False) -> list
             problems.append(f'{where}: description {case.description!r} is also used by case '
                             f'{descriptions[case.description]!r}')
         descriptions.setdefault(case.description, case.id)
-        unknown = [cid for cid in case.clauses if known and cid not in known]
+        cited = [case.subject, *case.touches]
+        unknown = [cid for cid in cited if known and cid not in known]
         if unknown:
             problems.append(f'{where}: cites unknown clause IDs {unknown} (not in docs/spec.md)')
+        if case.subject in case.touches:
+            problems.append(f'{where}: its subject {case.subject} is also listed in touches')
         words = re.findall(r'[a-z]+', case.description.lower())
         for word in BANNED_WORDS:
             if word in words:

@@ -11,10 +11,11 @@ import importlib
 import importlib.metadata
 import inspect
 import os
+from dataclasses import dataclass
 
-from . import upstream
+from . import driver, upstream
 from .adapters import ADAPTER_ATTRIBUTES, ADAPTER_METHODS, MessageHubAdapter
-from .scenario import SCHEDULERS
+from .scenario import SCHEDULERS, single
 
 ENV_VAR = 'LR_CONFORMANCE_IMPL'
 DEFAULT = 'reference'
@@ -27,18 +28,53 @@ class ImplError(Exception):
     """A value of --impl that cannot be used; the message says why."""
 
 
-def resolve(value: str):
-    """Return the adapter that ``value`` names."""
-    value = (value or '').strip()
+@dataclass(frozen=True)
+class Choice:
+    """The implementation asked for, and where it was asked for (for error messages)."""
+
+    value: str
+    source: str  # '--impl', the environment variable's name, or 'default'
+
+    @property
+    def label(self):
+        source = '--impl' if self.source == 'default' else self.source
+        return f'{source}={self.value}'
+
+
+def choose(option_value) -> Choice:
+    """The --impl option wins over the environment variable, which wins over the default.
+
+    An explicitly empty ``--impl=`` is refused (it would silently mean the default); an empty
+    environment variable counts as unset.
+    """
+    if option_value is not None:
+        if not option_value.strip():
+            raise ImplError('--impl is empty; give reference, mmagic, a module path or '
+                            'module:object')
+        return Choice(option_value.strip(), '--impl')
+    from_environment = os.environ.get(ENV_VAR, '').strip()
+    if from_environment:
+        return Choice(from_environment, ENV_VAR)
+    return Choice(DEFAULT, 'default')
+
+
+def resolve(value, source='--impl'):
+    """Return the adapter that ``value`` names (a string, or a :class:`Choice`)."""
+    choice = value if isinstance(value, Choice) else Choice((value or '').strip(), source)
+    value = choice.value
     if not value:
-        raise ImplError('--impl is empty; give reference, mmagic, a module path or module:object')
-    if value == 'reference':
-        return _module_adapter('reference', 'reference')
-    if value == 'mmagic':
-        return _upstream_adapter()
-    if ':' in value:
-        return _custom_adapter(value)
-    return _module_adapter(value, value)
+        raise ImplError(f'{choice.source} is empty; give reference, mmagic, a module path or '
+                        'module:object')
+    try:
+        if value == 'reference':
+            return _module_adapter('reference', 'reference')
+        if value == 'mmagic':
+            return _upstream_adapter()
+        if ':' in value:
+            return _custom_adapter(value)
+        return _module_adapter(value, value)
+    except ImplError as exc:
+        raise ImplError(str(exc).replace('--impl=' + value, choice.label, 1)) from None
 
 
 def _import(module_name, value):
@@ -62,7 +98,16 @@ def _module_adapter(module_name, value):
     for name, cls in classes.items():
         if cls is not None and not callable(cls):
             raise ImplError(f'--impl={value}: {module_name}.{name} is not a class')
-    return MessageHubAdapter(classes, name=value, origin=_where(module))
+    adapter = MessageHubAdapter(classes, name=value, origin=_where(module))
+    adapter.is_reference = _is_reference(adapter.classes)
+    return adapter
+
+
+def _is_reference(classes):
+    """True when every class provided is the reference's own (not a subclass of it)."""
+    import reference
+
+    return all(cls is getattr(reference, name) for name, cls in classes.items())
 
 
 def _upstream_adapter():
@@ -102,9 +147,43 @@ def _where(module):
     return getattr(module, '__file__', None) or repr(module)
 
 
-def choose(option_value):
-    """The --impl option wins over the environment variable, which wins over the default."""
-    return option_value or os.environ.get(ENV_VAR) or DEFAULT
+#: What :func:`check` runs once per scheduler: upstream's signature, one call after the first.
+SMOKE = {
+    'LinearLrInterval': single('LinearLrInterval', 'smoke-linear-lr-interval', steps=2,
+                               kwargs=dict(start_factor=0.5, end_factor=0.0, begin=0, end=4,
+                                           interval=1, by_epoch=False)),
+    'ReduceLR': single('ReduceLR', 'smoke-reduce-lr', steps=2, metrics=(1.0, 1.0),
+                       kwargs=dict(mode='min', factor=0.5, patience=0, begin=0, end=4,
+                                   by_epoch=False)),
+}
+
+
+def check(adapter, label):
+    """Refuse, in one message, an implementation whose schedulers cannot even be judged.
+
+    Each scheduler it provides must construct with upstream's signature and step without an
+    exception; otherwise every test would fail the same way and bury the cause.
+    """
+    for name in sorted(adapter.provides):
+        scenario = SMOKE[name]
+        try:
+            trace = driver.run(scenario, adapter)
+        except Exception as exc:
+            raise ImplError(f'{label}: the adapter failed while running {name}: '
+                            f'{type(exc).__name__}: {exc}') from exc
+        if trace.error is not None:
+            error = trace.error
+            what = 'constructing' if error.phase == 'construct' else f'call {error.step} of'
+            raise ImplError(
+                f'{label}: {name} cannot be judged: {what} '
+                f'{name}(optimizer, {_arguments(scenario)}) raised {error.type}: '
+                f'{error.message}. The suite stops here instead of failing every test of '
+                f'{name} the same way.'
+            )
+
+
+def _arguments(scenario):
+    return ', '.join(f'{key}={value!r}' for key, value in scenario.schedulers[0].kwargs.items())
 
 
 def versions() -> dict:

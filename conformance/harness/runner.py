@@ -26,7 +26,7 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader, Dataset
 
 from .adapters import REDUCE_LR_HUB
-from .driver import ErrorRecord, exception_type_name, mask_addresses
+from .driver import ErrorRecord, error_record
 
 #: Keys of every training sample. ``len(data_batch)`` of a collated dict batch is the number of
 #: keys, which ReduceLRSchedulerHook uses as the weight of each iteration's loss (three keys make
@@ -294,9 +294,7 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
         try:
             runner.train()
         except Exception as exc:  # the exception is the observed behaviour
-            record.error = ErrorRecord(
-                exception_type_name(exc), mask_addresses(str(exc)), len(record.rows), 'step'
-            )
+            record.error = error_record(exc, len(record.rows), 'step')
         finally:
             record.published = _published()
             _close_logger(runner)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 SCHEDULERS = ('LinearLrInterval', 'ReduceLR')
+#: mmengine's default ``end`` ("infinity", WIN-DEFAULTS): the integer 10**9.
+INF = int(1e9)
 LOOPS = ('iter', 'epoch')
 PROGRESS = ('loop', 'absent', 'frozen')
 TRANSPORTS = ('memory', 'deepcopy', 'torch_save', 'torch_save_unsafe')
@@ -60,6 +62,12 @@ class Resume:
     drop_keys: tuple = ()
 
 
+#: Bounds on a scenario's shape; fixtures/schema.json enforces the file form of them.
+MAX_OPTIMIZERS = 8
+MAX_GROUPS = 8
+MAX_SCHEDULERS = 8
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A training run as the schedulers see it.
@@ -67,10 +75,13 @@ class Scenario:
     ``steps`` counts explicit ``scheduler.step()`` calls after construction. In the ``iter`` loop
     call k follows iteration k-1; in the ``epoch`` loop it follows epoch k-1 of
     ``epoch_length`` iterations. ``metrics[k-1]`` is published to the 'reduce_lr' hub before call
-    k (``None``: nothing is published; a list: each value in turn). ``progress`` is ``loop``
+    k (``None``: nothing is published; a tuple: each value in turn); entries beyond ``steps`` are
+    never published. ``progress`` is ``loop``
     (published as the Runner does, plus ``progress_offset``), ``absent`` (never published) or
     ``frozen`` (published once before construction and never again).
     ``reduce_lr_hub_first`` creates the 'reduce_lr' MessageHub before the runner's own hub.
+    ``subject`` is the one clause the scenario was built to pin; ``touches`` lists the other
+    clauses its outcome depends on.
     """
 
     id: str
@@ -85,7 +96,8 @@ class Scenario:
     metric_before_build: Optional[float] = None
     reduce_lr_hub_first: bool = False
     resumes: tuple = ()
-    clauses: tuple = ()
+    subject: str = ''
+    touches: tuple = ()
     description: str = ''
 
     def __post_init__(self):
@@ -96,6 +108,15 @@ class Scenario:
     def _problems(self):
         if not self.schedulers:
             yield 'needs at least one scheduler'
+        if len(self.schedulers) > MAX_SCHEDULERS:
+            yield f'more than {MAX_SCHEDULERS} schedulers'
+        if not 1 <= len(self.optimizers) <= MAX_OPTIMIZERS:
+            yield f'needs 1 to {MAX_OPTIMIZERS} optimizers'
+        for spec in self.optimizers:
+            if not 1 <= len(spec.lrs) <= MAX_GROUPS:
+                yield f'an optimizer needs 1 to {MAX_GROUPS} param groups'
+            if spec.initial_lrs is not None and len(spec.initial_lrs) != len(spec.lrs):
+                yield 'initial_lrs needs one value per param group'
         for spec in self.schedulers:
             if spec.type not in SCHEDULERS:
                 yield f'unknown scheduler type {spec.type!r} (known: {", ".join(SCHEDULERS)})'
@@ -111,6 +132,9 @@ class Scenario:
             yield 'steps must be >= 0 and epoch_length >= 1'
         if self.metrics is not None and len(self.metrics) < self.steps:
             yield f'{len(self.metrics)} metrics for {self.steps} steps'
+        afters = [resume.after for resume in self.resumes]
+        if len(set(afters)) != len(afters):
+            yield 'at most one resume after a call'
         for resume in self.resumes:
             if resume.transport not in TRANSPORTS:
                 yield f'unknown resume transport {resume.transport!r}'
@@ -141,35 +165,62 @@ class Scenario:
     # -- JSON ---------------------------------------------------------------------------------
 
     def to_json(self) -> dict:
-        """Plain data (floats still Python floats; see floats.encode for the file form)."""
-        data = {
+        """The file form of the inputs (docs/fixtures.md): one entry per call in ``calls``.
+
+        Values are still Python objects; observed.encode gives their JSON form.
+        """
+        calls = []
+        for call in range(1, self.steps + 1):
+            entry = {}
+            published = self.metric_before(call)
+            if published:
+                entry['publish'] = list(published)
+            for resume in self.resume_after(call):
+                entry['resume'] = {'transport': resume.transport,
+                                   'new_process': resume.new_process,
+                                   'drop_keys': list(resume.drop_keys)}
+            calls.append(entry)
+        return {
             'id': self.id,
-            'clauses': list(self.clauses),
+            'subject': self.subject,
+            'touches': list(self.touches),
             'description': self.description,
-            'schedulers': [dataclasses.asdict(spec) for spec in self.schedulers],
             'optimizers': [_optimizer_json(spec) for spec in self.optimizers],
-            'steps': self.steps,
+            'schedulers': [dataclasses.asdict(spec) for spec in self.schedulers],
             'loop': self.loop,
             'epoch_length': self.epoch_length,
             'progress': self.progress,
             'progress_offset': self.progress_offset,
-            'metrics': _listify(self.metrics),
             'metric_before_build': self.metric_before_build,
             'reduce_lr_hub_first': self.reduce_lr_hub_first,
-            'resumes': [
-                {**dataclasses.asdict(resume), 'drop_keys': list(resume.drop_keys)}
-                for resume in self.resumes
-            ],
+            'calls': calls if any(calls) else len(calls),
         }
-        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Scenario:
         data = dict(data)
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
+        known = {f.name for f in dataclasses.fields(cls)} - {'steps', 'metrics', 'resumes'}
+        unknown = set(data) - known - {'calls'}
         if unknown:
             raise ValueError(f'scenario has unknown fields: {sorted(unknown)}')
+        calls = data.pop('calls', 0)
+        if isinstance(calls, int):
+            calls = [{}] * calls
+        metrics, resumes = [], []
+        for number, entry in enumerate(calls, 1):
+            extra = set(entry) - {'publish', 'resume'}
+            if extra:
+                raise ValueError(f'call {number} has unknown fields: {sorted(extra)}')
+            published = tuple(entry.get('publish', ()))
+            metrics.append(None if not published else
+                           published[0] if len(published) == 1 else published)
+            if 'resume' in entry:
+                resume = dict(entry['resume'])
+                resume['drop_keys'] = tuple(resume.get('drop_keys', ()))
+                resumes.append(Resume(after=number, **resume))
+        data['steps'] = len(calls)
+        data['metrics'] = tuple(metrics) if any(m is not None for m in metrics) else None
+        data['resumes'] = tuple(resumes)
         data['schedulers'] = tuple(SchedulerSpec(**spec) for spec in data['schedulers'])
         data['optimizers'] = tuple(
             OptimizerSpec(
@@ -179,15 +230,7 @@ class Scenario:
             )
             for spec in data.get('optimizers', [{'lrs': [0.1]}])
         )
-        if data.get('metrics') is not None:
-            data['metrics'] = tuple(
-                tuple(m) if isinstance(m, list) else m for m in data['metrics']
-            )
-        data['resumes'] = tuple(
-            Resume(**{**r, 'drop_keys': tuple(r.get('drop_keys', ()))})
-            for r in data.get('resumes', [])
-        )
-        data['clauses'] = tuple(data.get('clauses', ()))
+        data['touches'] = tuple(data.get('touches', ()))
         return cls(**data)
 
     def to_python(self) -> str:
@@ -201,12 +244,6 @@ def _optimizer_json(spec: OptimizerSpec) -> dict:
         'initial_lrs': None if spec.initial_lrs is None else list(spec.initial_lrs),
         'wrapper': spec.wrapper,
     }
-
-
-def _listify(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_listify(item) for item in value]
-    return value
 
 
 def single(scheduler: str, scenario_id: str = 'adhoc', *, lrs=(0.1,), wrapper=False,

@@ -1,13 +1,15 @@
-"""Hypothesis strategies for the suite's properties and side-by-side runs, all in this one module.
+"""Random scenarios for properties, side-by-side runs and the differential command: all here.
 
-Every strategy ends in plain data or a :class:`~conformance.harness.scenario.Scenario`, so a
-property, a side-by-side run and a golden case describe a run the same way. Scenario builders take
-a ``draw(strategy, label)`` callable: :func:`labelled` makes one from ``st.data()`` (failures then
-show each draw by name) and :func:`as_strategy` turns a builder into an ordinary strategy.
+Every builder ends in plain data or a :class:`~conformance.harness.scenario.Scenario`, so a
+property, a side-by-side run, a differential run and a golden case describe a run the same way.
+Builders are written with harness/choices.py and take a ``draw(choice, label)`` callable:
+:func:`labelled` makes one from hypothesis's ``st.data()`` (failures then name each draw), and
+``choices.RandomDraw`` one from a seeded ``random.Random`` (``python -m conformance.differential``
+draws thousands of :func:`random_run` scenarios that way, fast and reproducible).
 
-Hypothesis draws the first option of ``sampled_from`` and the smallest integer far more often
-than the others, so option lists start with the interesting case (a window longer than one call,
-a factor that leaves something to reduce, a cooldown that matters).
+Hypothesis draws the first option of a sample and the smallest integer far more often than the
+others, so option lists start with the interesting case (a window longer than one call, a factor
+that leaves something to reduce, a cooldown that matters).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import math
 
 from hypothesis import strategies as st
 
-from .scenario import OptimizerSpec, Resume, Scenario, SchedulerSpec
+from . import choices as ch
+from .scenario import INF, TRANSPORTS, OptimizerSpec, Resume, Scenario, SchedulerSpec  # noqa: F401
 
 #: Learning rates a param group may start with: ordinary, tiny (eps territory), huge, and odd.
 SPECIAL_LRS = (0.1, 1.0, 2e-4, 0.05, 1e-3, 1.5e-8, 1e-8, 1e-9, 1e-12, 1e6, 1e12, 0.1 + 5e-9, 0.0)
@@ -24,23 +27,10 @@ SPECIAL_LRS = (0.1, 1.0, 2e-4, 0.05, 1e-3, 1.5e-8, 1e-8, 1e-9, 1e-12, 1e6, 1e12,
 SPECIAL_METRICS = (1.0, math.nan, 0.0, -1.0, math.inf, -math.inf, -0.0, -10.0, 1e-9, 1e300, -1e300)
 #: Transports that carry a ReduceLR state dict through a resume (``torch_save`` refuses it).
 RESUME_TRANSPORTS = ('memory', 'deepcopy', 'torch_save_unsafe')
-#: mmengine's default ``end`` ("infinity"); a scenario never reaches it.
-INF = int(1e9)
-
 
 def labelled(data):
-    """A ``draw(strategy, label)`` callable over ``st.data()``, so failures name every draw."""
-    return lambda strategy, label: data.draw(strategy, label=label)
-
-
-def as_strategy(builder, **options):
-    """The scenario builder ``builder`` as a plain strategy (its draws are then unlabelled)."""
-
-    @st.composite
-    def build(draw):
-        return builder(lambda strategy, _label: draw(strategy), **options)
-
-    return build()
+    """A ``draw(choice, label)`` callable over ``st.data()``, so failures name every draw."""
+    return lambda choice, label: data.draw(ch.strategy_of(choice), label=label)
 
 
 # -- param groups --------------------------------------------------------------------------------
@@ -49,30 +39,26 @@ def as_strategy(builder, **options):
 def learning_rates(tiny_and_huge=True):
     """One param group's lr: positive, from ordinary values to tiny and huge ones."""
     special = SPECIAL_LRS if tiny_and_huge else (0.1, 1.0, 2e-4, 0.05, 1e-3)
-    return st.one_of(
-        st.sampled_from(special),
-        st.floats(min_value=1e-6, max_value=10.0, allow_nan=False, allow_infinity=False),
+    return ch.one_of(
+        ch.sample(special),
+        ch.floats(1e-6, 10.0),
     )
 
 
 def param_groups(max_groups=4, tiny_and_huge=True):
     """The lrs of one optimizer's param groups (one to ``max_groups`` groups)."""
-    return st.lists(learning_rates(tiny_and_huge), min_size=1, max_size=max_groups).map(tuple)
+    return ch.lists(learning_rates(tiny_and_huge), 1, max_groups).map(tuple)
 
 
-def optimizers(wrapper=None, max_groups=4, initial_lrs=False):
+@ch.composite
+def optimizers(draw, wrapper=None, max_groups=4, initial_lrs=False):
     """One optimizer; ``wrapper`` None draws the OptimWrapper flag, else fixes it."""
-    wrappers = st.booleans() if wrapper is None else st.just(wrapper)
-
-    @st.composite
-    def build(draw):
-        lrs = draw(param_groups(max_groups))
-        initial = None
-        if initial_lrs:
-            initial = tuple(draw(st.sampled_from([lr, 0.1, 1.0])) for lr in lrs)
-        return OptimizerSpec(lrs=lrs, initial_lrs=initial, wrapper=draw(wrappers))
-
-    return build()
+    lrs = draw(param_groups(max_groups))
+    initial = None
+    if initial_lrs:
+        initial = tuple(draw(ch.sample([lr, 0.1, 1.0])) for lr in lrs)
+    wrapped = draw(ch.booleans()) if wrapper is None else wrapper
+    return OptimizerSpec(lrs=lrs, initial_lrs=initial, wrapper=wrapped)
 
 
 # -- the window and the loop ---------------------------------------------------------------------
@@ -80,13 +66,13 @@ def optimizers(wrapper=None, max_groups=4, initial_lrs=False):
 
 def windows(max_begin=6, max_length=14, open_end=True):
     """``(begin, end)``; ``end`` None means "left at its default" (mmengine's INF)."""
-    begins = st.sampled_from(sorted(range(max_begin + 1), key=lambda b: (b != 2, b)))
-    lengths = st.sampled_from(sorted(range(1, max_length + 1), key=lambda n: (n < 6, n)))
-    closed = st.tuples(begins, lengths).map(lambda pair: (pair[0], pair[0] + pair[1]))
+    begins = ch.sample(sorted(range(max_begin + 1), key=lambda b: (b != 2, b)))
+    lengths = ch.sample(sorted(range(1, max_length + 1), key=lambda n: (n < 6, n)))
+    closed = ch.tuples(begins, lengths).map(lambda pair: (pair[0], pair[0] + pair[1]))
     if not open_end:
         return closed
     opened = begins.map(lambda begin: (begin, None))
-    return st.one_of(closed, closed, closed, opened)
+    return ch.one_of(closed, closed, closed, opened)
 
 
 #: How an interval relates to the window length ``n = end - begin``.
@@ -102,64 +88,60 @@ def intervals(length, kinds=VALID_INTERVAL_KINDS):
                       key=lambda d: (d in (1, length), d))
     others = [d for d in range(2, length) if length % d]
     if 'divides' in kinds:
-        options.append(st.sampled_from(divisors))
+        options.append(ch.sample(divisors))
     if 'remainder' in kinds and others:
-        options.append(st.sampled_from(others))
+        options.append(ch.sample(others))
     if 'whole' in kinds:
-        options.append(st.just(length))
+        options.append(ch.just(length))
     if 'one' in kinds:
-        options.append(st.just(1))
+        options.append(ch.just(1))
     if 'too_large' in kinds:
-        options.append(st.integers(length + 1, length + 3))
+        options.append(ch.integers(length + 1, length + 3))
     if 'zero' in kinds:
-        options.append(st.just(0))
+        options.append(ch.just(0))
     if 'negative' in kinds:
-        options.append(st.integers(-3, -1))
+        options.append(ch.integers(-3, -1))
     if 'float' in kinds:
-        options.append(st.sampled_from([0.5, 1.5, 2.5]))
-    return st.one_of(options)
+        options.append(ch.sample([0.5, 1.5, 2.5]))
+    return ch.one_of(*options)
 
 
 def factors():
     """A LinearLrInterval start or end factor inside [0, 1], the bounds included."""
-    return st.one_of(
-        st.sampled_from([0.0, 1.0, 0.5, 1.0 / 3, 2e-4, 0.25]),
-        st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+    return ch.one_of(
+        ch.sample([0.0, 1.0, 0.5, 1.0 / 3, 2e-4, 0.25]),
+        ch.floats(0.0, 1.0),
     )
 
 
-def lli_kwargs(interval_kinds=VALID_INTERVAL_KINDS, open_end=True, by_epoch=None):
+@ch.composite
+def lli_kwargs(draw, interval_kinds=VALID_INTERVAL_KINDS, open_end=True, by_epoch=None):
     """LinearLrInterval keyword arguments; ``end`` is omitted when the window is open."""
-
-    @st.composite
-    def build(draw):
-        begin, end = draw(windows(open_end=open_end))
-        length = (end if end is not None else 20) - begin
-        kwargs = {
-            'start_factor': draw(factors()),
-            'end_factor': draw(factors()),
-            'begin': begin,
-            'interval': draw(intervals(length, interval_kinds)),
-            'by_epoch': draw(st.booleans()) if by_epoch is None else by_epoch,
-        }
-        if end is not None:
-            kwargs['end'] = end
-        return kwargs
-
-    return build()
+    begin, end = draw(windows(open_end=open_end))
+    length = (end if end is not None else 20) - begin
+    kwargs = {
+        'start_factor': draw(factors()),
+        'end_factor': draw(factors()),
+        'begin': begin,
+        'interval': draw(intervals(length, interval_kinds)),
+        'by_epoch': draw(ch.booleans()) if by_epoch is None else by_epoch,
+    }
+    if end is not None:
+        kwargs['end'] = end
+    return kwargs
 
 
 def loops():
     """``(loop, epoch_length)``: an iteration loop, or an epoch loop of 1-4 iterations an epoch."""
-    return st.one_of(
-        st.just(('iter', 1)),
-        st.tuples(st.just('epoch'), st.integers(1, 4)),
+    return ch.one_of(
+        ch.just(('iter', 1)),
+        ch.tuples(ch.just('epoch'), ch.integers(1, 4)),
     )
 
 
 def progress_offsets():
     """What the hub's progress adds to the loop's own count: mostly 0, sometimes ahead or behind."""
-    return st.sampled_from([0, 0, 0, 0, 1, 3, 50, -2])
+    return ch.sample([0, 0, 0, 0, 1, 3, 50, -2])
 
 
 # -- ReduceLR ------------------------------------------------------------------------------------
@@ -167,43 +149,39 @@ def progress_offsets():
 
 def thresholds():
     """ReduceLR thresholds: the default, zero, ordinary, large and negative ones."""
-    return st.sampled_from([1e-4, 0.0, 0.01, 0.1, 0.5, 1.5, -1e-4, -0.5])
+    return ch.sample([1e-4, 0.0, 0.01, 0.1, 0.5, 1.5, -1e-4, -0.5])
 
 
-def rlr_kwargs(patience=(-1, 4), cooldown=(-1, 3), omit_defaults=True, keep=()):
+@ch.composite
+def rlr_kwargs(draw, patience=(-1, 4), cooldown=(-1, 3), omit_defaults=True, keep=()):
     """ReduceLR keyword arguments that pass its validation (mode, factor, threshold_mode).
 
     With ``omit_defaults`` some arguments (never those in ``keep``) are left out, so their
     defaults are exercised too.
     """
-
-    @st.composite
-    def build(draw):
-        begin, end = draw(windows(max_begin=4, max_length=16))
-        kwargs = {
-            'mode': draw(st.sampled_from(['min', 'max'])),
-            'factor': draw(st.sampled_from([0.5, 0.1, 0.9, 0.0, 0.999])),
-            'patience': draw(st.integers(*patience)),
-            'threshold': draw(thresholds()),
-            'threshold_mode': draw(st.sampled_from(['rel', 'abs'])),
-            'cooldown': draw(st.sampled_from(sorted(range(cooldown[0], cooldown[1] + 1),
-                                                    key=lambda c: (c != 1, c)))),
-            'min_lr': draw(st.sampled_from([0.0, 0.2, 1e-3, 0.05, 1.0])),
-            'eps': draw(st.sampled_from([1e-8, 0.0, 1e-3, 0.1])),
-            'begin': begin,
-            'by_epoch': draw(st.booleans()),
-        }
-        if end is not None:
-            kwargs['end'] = end
-        if omit_defaults:
-            optional = [key for key in ('mode', 'patience', 'threshold', 'threshold_mode',
-                                        'cooldown', 'min_lr', 'eps', 'begin') if key not in keep]
-            omitted = draw(st.sets(st.sampled_from(optional), max_size=3))
-            for key in omitted:
-                del kwargs[key]
-        return kwargs
-
-    return build()
+    begin, end = draw(windows(max_begin=4, max_length=16))
+    kwargs = {
+        'mode': draw(ch.sample(['min', 'max'])),
+        'factor': draw(ch.sample([0.5, 0.1, 0.9, 0.0, 0.999])),
+        'patience': draw(ch.integers(*patience)),
+        'threshold': draw(thresholds()),
+        'threshold_mode': draw(ch.sample(['rel', 'abs'])),
+        'cooldown': draw(ch.sample(sorted(range(cooldown[0], cooldown[1] + 1),
+                                                key=lambda c: (c != 1, c)))),
+        'min_lr': draw(ch.sample([0.0, 0.2, 1e-3, 0.05, 1.0])),
+        'eps': draw(ch.sample([1e-8, 0.0, 1e-3, 0.1])),
+        'begin': begin,
+        'by_epoch': draw(ch.booleans()),
+    }
+    if end is not None:
+        kwargs['end'] = end
+    if omit_defaults:
+        optional = [key for key in ('mode', 'patience', 'threshold', 'threshold_mode',
+                                    'cooldown', 'min_lr', 'eps', 'begin') if key not in keep]
+        omitted = draw(ch.lists(ch.sample(optional), 0, 3, unique=True))
+        for key in omitted:
+            del kwargs[key]
+    return kwargs
 
 
 # -- monitored values ----------------------------------------------------------------------------
@@ -211,107 +189,104 @@ def rlr_kwargs(patience=(-1, 4), cooldown=(-1, 3), omit_defaults=True, keep=()):
 
 def metric_values():
     """One monitored value: a special one (NaN, infinities, zeros), a small integer, a float."""
-    return st.one_of(
-        st.sampled_from(SPECIAL_METRICS),
-        st.integers(-5, 5).map(float),
-        st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+    return ch.one_of(
+        ch.sample(SPECIAL_METRICS),
+        ch.integers(-5, 5).map(float),
+        ch.floats(-1e3, 1e3),
     )
 
 
 METRIC_PATTERNS = ('plateau', 'decreasing', 'increasing', 'repeated', 'plateaus', 'random')
 
 
-def metric_streams(length, gaps=False, bursts=False, patterns=METRIC_PATTERNS):
+@ch.composite
+def metric_streams(draw, length, gaps=False, bursts=False, patterns=METRIC_PATTERNS):
     """``length`` entries, one per scheduler call, in one of METRIC_PATTERNS.
 
     With ``gaps`` an entry may be None (nothing is published before that call); with ``bursts``
     it may be a tuple of values published one after another.
     """
-
-    @st.composite
-    def build(draw):
-        pattern = draw(st.sampled_from(patterns))
-        if pattern == 'plateau':
-            values = [draw(metric_values())] * length
-        elif pattern in ('decreasing', 'increasing'):
-            finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False)
-            values = sorted(draw(st.lists(finite, min_size=length, max_size=length)),
-                            reverse=pattern == 'decreasing')
-        elif pattern == 'repeated':
-            pool = draw(st.lists(metric_values(), min_size=1, max_size=3))
-            values = [draw(st.sampled_from(pool)) for _ in range(length)]
-        elif pattern == 'plateaus':
-            values = []
-            while len(values) < length:
-                values += [draw(metric_values())] * draw(st.integers(1, 5))
-            values = values[:length]
+    pattern = draw(ch.sample(patterns))
+    if pattern == 'plateau':
+        values = [draw(metric_values())] * length
+    elif pattern in ('decreasing', 'increasing'):
+        finite = ch.floats(-1e3, 1e3)
+        values = sorted(draw(ch.lists(finite, length, length)),
+                        reverse=pattern == 'decreasing')
+    elif pattern == 'repeated':
+        pool = draw(ch.lists(metric_values(), 1, 3))
+        values = [draw(ch.sample(pool)) for _ in range(length)]
+    elif pattern == 'plateaus':
+        values = []
+        while len(values) < length:
+            values += [draw(metric_values())] * draw(ch.integers(1, 5))
+        values = values[:length]
+    else:
+        values = draw(ch.lists(metric_values(), length, length))
+    entries = []
+    for value in values:
+        kind = 'value'
+        if gaps or bursts:
+            kind = draw(ch.sample(
+                ['value'] * 4 + (['gap'] if gaps else []) + (['burst'] if bursts else [])
+            ))
+        if kind == 'gap':
+            entries.append(None)
+        elif kind == 'burst':
+            extra = draw(ch.lists(metric_values(), 1, 2))
+            entries.append((*extra, value))
         else:
-            values = draw(st.lists(metric_values(), min_size=length, max_size=length))
-        entries = []
-        for value in values:
-            kind = 'value'
-            if gaps or bursts:
-                kind = draw(st.sampled_from(
-                    ['value'] * 4 + (['gap'] if gaps else []) + (['burst'] if bursts else [])
-                ))
-            if kind == 'gap':
-                entries.append(None)
-            elif kind == 'burst':
-                extra = draw(st.lists(metric_values(), min_size=1, max_size=2))
-                entries.append((*extra, value))
-            else:
-                entries.append(value)
-        return tuple(entries)
-
-    return build()
+            entries.append(value)
+    return tuple(entries)
 
 
 def metric_entries(gaps=True, bursts=True):
     """What is published before one call: a value, nothing (None), or several values."""
     options = [metric_values(), metric_values()]
     if gaps:
-        options.append(st.none())
+        options.append(ch.none())
     if bursts:
-        options.append(st.lists(metric_values(), min_size=2, max_size=3).map(tuple))
-    return st.one_of(options)
+        options.append(ch.lists(metric_values(), 2, 3).map(tuple))
+    return ch.one_of(*options)
+
+
+def sparse_values():
+    """Mostly nothing, sometimes one value: what is published where no ReduceLR reads it."""
+    return ch.one_of(ch.none(), ch.none(), ch.none(), metric_values())
 
 
 # -- resumes -------------------------------------------------------------------------------------
 
 
-def resume_points(steps, transports=RESUME_TRANSPORTS, new_process=None, drop_keys=None,
+@ch.composite
+def resume_points(draw, steps, transports=RESUME_TRANSPORTS, new_process=None, drop_keys=None,
                   max_count=2, min_count=0):
     """``min_count`` to ``max_count`` resumes at distinct calls inside ``1..steps-1``.
 
     ``new_process`` and ``drop_keys`` None draw them; otherwise they are fixed.
     """
-
-    @st.composite
-    def build(draw):
-        if steps < 2:
-            return ()
-        afters = draw(st.lists(st.integers(1, steps - 1), min_size=min(min_count, steps - 1),
-                               max_size=max_count, unique=True))
-        resumes = []
-        for after in sorted(afters):
-            resumes.append(Resume(
-                after=after,
-                transport=draw(st.sampled_from(transports)),
-                new_process=draw(st.booleans()) if new_process is None else new_process,
-                drop_keys=(draw(st.sampled_from([(), ('message_hub',)]))
-                           if drop_keys is None else tuple(drop_keys)),
-            ))
-        return tuple(resumes)
-
-    return build()
+    if steps < 2:
+        return ()
+    afters = draw(ch.lists(ch.integers(1, steps - 1), min(min_count, steps - 1),
+                           min(max_count, steps - 1), unique=True))
+    resumes = []
+    for after in sorted(afters):
+        resumes.append(Resume(
+            after=after,
+            transport=draw(ch.sample(transports)),
+            new_process=draw(ch.booleans()) if new_process is None else new_process,
+            drop_keys=(draw(ch.sample([(), ('message_hub',)]))
+                       if drop_keys is None else tuple(drop_keys)),
+        ))
+    return tuple(resumes)
 
 
 def resume_specs(transports=RESUME_TRANSPORTS):
     """One resume's settings (its ``after`` is decided by whoever takes the checkpoint)."""
-    return st.tuples(
-        st.sampled_from(transports),
-        st.booleans(),
-        st.sampled_from([(), ('message_hub',)]),
+    return ch.tuples(
+        ch.sample(transports),
+        ch.booleans(),
+        ch.sample([(), ('message_hub',)]),
     )
 
 
@@ -322,7 +297,7 @@ def _steps_for(draw, kwargs, label, extra=4, cap=28):
     """Scheduler calls: mostly past the window's end, so that every phase of it is seen."""
     end = kwargs.get('end')
     horizon = min(cap, (end if end is not None else kwargs.get('begin', 0) + 12) + extra)
-    return horizon - draw(st.integers(0, horizon), label + ' short of the horizon')
+    return horizon - draw(ch.integers(0, horizon), label + ' short of the horizon')
 
 
 def lli_scenario(draw, *, interval_kinds=VALID_INTERVAL_KINDS, progress=('loop',),
@@ -332,7 +307,7 @@ def lli_scenario(draw, *, interval_kinds=VALID_INTERVAL_KINDS, progress=('loop',
     ``resumes``: False (none), True (up to two) or ``'always'`` (one or two).
     """
     loop_kind, epoch_length = loop or draw(loops(), 'loop and epoch length')
-    build = draw(st.sampled_from(builds), 'build')
+    build = draw(ch.sample(builds), 'build')
     kwargs = draw(
         lli_kwargs(interval_kinds, by_epoch=True if build == 'iter_from_epoch' else None),
         'LinearLrInterval kwargs',
@@ -345,7 +320,7 @@ def lli_scenario(draw, *, interval_kinds=VALID_INTERVAL_KINDS, progress=('loop',
         steps=steps,
         loop=loop_kind,
         epoch_length=epoch_length,
-        progress=draw(st.sampled_from(progress), 'progress'),
+        progress=draw(ch.sample(progress), 'progress'),
         progress_offset=draw(progress_offsets(), 'progress offset') if offsets else 0,
         resumes=draw(resume_points(steps, transports=('memory', 'deepcopy', 'torch_save',
                                                       'torch_save_unsafe'),
@@ -397,7 +372,7 @@ ODD_RLR_KWARGS = (
 
 def _rarely(one_in):
     """True about once in ``one_in`` draws (hypothesis otherwise favours the simplest value)."""
-    return st.sampled_from([False] * (one_in - 1) + [True])
+    return ch.sample([False] * (one_in - 1) + [True])
 
 
 def _scheduler_specs(draw, provides, optimizer_count, epoch_length):
@@ -407,12 +382,12 @@ def _scheduler_specs(draw, provides, optimizer_count, epoch_length):
         plans.append(('ReduceLR', 'ReduceLR'))
     if len(kinds) == 2:
         plans += [('LinearLrInterval', 'ReduceLR'), ('ReduceLR', 'LinearLrInterval')]
-    plan = draw(st.sampled_from(plans), 'schedulers')
+    plan = draw(ch.sample(plans), 'schedulers')
     specs = []
     for position, kind in enumerate(plan):
         build = 'init'
         if kind == 'LinearLrInterval':
-            build = draw(st.sampled_from(['init', 'init', 'iter_from_epoch']), 'build')
+            build = draw(ch.sample(['init', 'init', 'iter_from_epoch']), 'build')
             kwargs = draw(lli_kwargs(INTERVAL_KINDS, by_epoch=True if build != 'init' else None),
                           'LinearLrInterval kwargs')
             odd = ODD_LLI_KWARGS
@@ -422,7 +397,7 @@ def _scheduler_specs(draw, provides, optimizer_count, epoch_length):
             if draw(_rarely(12), 'try iter_from_epoch on ReduceLR'):
                 build = 'iter_from_epoch'
         if draw(_rarely(4), 'odd arguments?'):
-            kwargs = {**kwargs, **draw(st.sampled_from(odd), 'odd arguments')}
+            kwargs = {**kwargs, **draw(ch.sample(odd), 'odd arguments')}
         index = min(position, optimizer_count - 1)
         specs.append(SchedulerSpec(kind, kwargs, index, build))
     return tuple(specs)
@@ -435,15 +410,15 @@ def machine_scenario(draw, provides=('LinearLrInterval', 'ReduceLR')):
     monitored value, or a LinearLrInterval and a ReduceLR in either order.
     """
     loop_kind, epoch_length = draw(loops(), 'loop and epoch length')
-    optimizer_count = draw(st.integers(1, 2), 'optimizers')
+    optimizer_count = draw(ch.integers(1, 2), 'optimizers')
     resumed = draw(_rarely(8), 'constructed with last_step?')
     specs = _scheduler_specs(draw, provides, optimizer_count, epoch_length)
     if resumed:
-        last_step = draw(st.integers(0, 4), 'last_step')
+        last_step = draw(ch.integers(0, 4), 'last_step')
         specs = tuple(SchedulerSpec(s.type, {**s.kwargs, 'last_step': last_step}, s.optimizer,
                                     s.build) for s in specs)
     optimizer_specs = tuple(
-        draw(optimizers(initial_lrs=resumed and draw(st.booleans(), 'initial_lr present')),
+        draw(optimizers(initial_lrs=resumed and draw(ch.booleans(), 'initial_lr present')),
              f'optimizer {index}')
         for index in range(optimizer_count)
     )
@@ -454,11 +429,11 @@ def machine_scenario(draw, provides=('LinearLrInterval', 'ReduceLR')):
         steps=0,
         loop=loop_kind,
         epoch_length=epoch_length,
-        progress=draw(st.sampled_from(['loop'] * 6 + ['absent', 'frozen']), 'progress'),
+        progress=draw(ch.sample(['loop'] * 6 + ['absent', 'frozen']), 'progress'),
         progress_offset=draw(progress_offsets(), 'progress offset'),
-        metric_before_build=draw(st.one_of(st.none(), st.none(), metric_values()),
+        metric_before_build=draw(ch.one_of(ch.none(), ch.none(), metric_values()),
                                  'value published before construction'),
-        reduce_lr_hub_first=draw(st.sampled_from([True, False]), "'reduce_lr' hub created first"),
+        reduce_lr_hub_first=draw(ch.sample([True, False]), "'reduce_lr' hub created first"),
     )
 
 
@@ -488,4 +463,22 @@ def rlr_rule_kwargs(draw):
         cooldown=draw(st.integers(-1, 4)),
         min_lr=draw(st.sampled_from((0.0, 0.01, 0.3, 2.0, -1.0))),
         eps=draw(st.sampled_from((1e-8, 0.0, 0.05, -1.0))),
+    )
+
+
+def random_run(draw, provides=('LinearLrInterval', 'ReduceLR')):
+    """A whole random run: :func:`machine_scenario`'s set-up, calls, values and resumes.
+
+    What ``python -m conformance.differential`` compares, thousands at a time.
+    """
+    scenario = machine_scenario(draw, provides)
+    steps = draw(ch.integers(0, 25), 'scheduler calls')
+    metrics = None
+    if 'ReduceLR' in scenario.scheduler_types:
+        metrics = draw(metric_streams(steps, gaps=True, bursts=True), 'monitored values')
+    return scenario.replace(
+        id='random-run',
+        steps=steps,
+        metrics=metrics,
+        resumes=draw(resume_points(steps, transports=TRANSPORTS, max_count=1), 'resumes'),
     )

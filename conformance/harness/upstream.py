@@ -50,13 +50,23 @@ def load() -> Upstream:
     return _loaded
 
 
-def _load() -> Upstream:
+def location():
+    """The installed ``mmagic`` package directory, found without importing it (None: absent)."""
+    loaded = sys.modules.get('mmagic')
+    if loaded is not None and getattr(loaded, '__path__', None):
+        return next(iter(loaded.__path__))  # the bare package of an isolated import included
     spec = importlib.util.find_spec('mmagic')
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return next(iter(spec.submodule_search_locations))
+
+
+def _load() -> Upstream:
+    root = location()
+    if root is None:
         raise UpstreamUnavailable(
             "mmagic is not installed; install it with 'pip install --no-deps mmagic==1.2.0'"
         )
-    root = next(iter(spec.submodule_search_locations))
     try:
         schedulers = importlib.import_module('mmagic.engine.schedulers')
         hooks = importlib.import_module('mmagic.engine.hooks')
