@@ -19,10 +19,12 @@ import pytest
 from conformance import generate_fixtures
 from conformance.harness import catalog, clauses, driver, goldens, impl, observed
 from conformance.harness.adapters import MessageHubAdapter
+from conformance.harness.scenario import single
 
-#: Clauses no golden trace can observe: a golden records only lrs and exceptions of a run that
-#: the driver builds from plain data, so attributes, warnings, log lines, non-optimizer
-#: arguments, cross-implementation loading and the real Runner are checked by other tests.
+#: Clauses no golden trace can observe: a golden records the lrs, the state attributes and the
+#: exception of a run that the driver builds from plain data, so other attributes, warnings, log
+#: lines, non-optimizer arguments, cross-implementation loading and the real Runner are checked
+#: by other tests.
 NOT_TRACE_OBSERVABLE = {
     # A scenario always passes a real optimizer; the TypeError for anything else is attribute-level.
     'WIN-OPTIMIZER-TYPE',
@@ -38,8 +40,6 @@ NOT_TRACE_OBSERVABLE = {
     'WIN-STATE-INTEROP',
     # total_iters is stored and read by nothing.
     'LLI-TOTAL-ITERS',
-    # last_epoch is an attribute that never changes.
-    'RLR-LAST-EPOCH',
     # How the hook averages the training loss happens before anything reaches the driver, which
     # publishes the averaged value itself; the real-Runner tests prove the averaging.
     'LOOP-HOOK-TRAIN-LOSS',
@@ -64,7 +64,7 @@ def sample(tmp_path_factory):
         clean = [c for c in data['cases'] if c['expected']['error'] is None]
         keep = sorted(clean, key=lambda c: len(c['expected']['lrs']))[:3]
         keep += [c for c in data['cases'] if c['expected']['error'] is not None][:1]
-        keep += [c for c in data['cases'] if '"NaN"' in json.dumps(c['inputs']['metrics'])][:1]
+        keep += [c for c in data['cases'] if '"NaN"' in json.dumps(c['inputs']['calls'])][:1]
         data['cases'] = [c for c in data['cases'] if c in keep]
         path.write_text(observed.dumps(data), encoding='utf-8')
     _reseal(target)
@@ -149,7 +149,7 @@ class TestDamageIsReported:
         """A changed lr in an otherwise valid file is reported as corrupt or hand-edited."""
 
         def edit(data):
-            _clean(data)['expected']['lrs'][-1][0] = 0.123
+            _clean(data)['expected']['lrs'][-1][0][0] = 0.123
 
         _rewrite(copy, 'linear_lr_interval.json', edit, reseal=False)
         message = _problem(copy)
@@ -206,19 +206,29 @@ class TestDamageIsReported:
         assert 'window.json: malformed at cases/2/inputs' in message
         assert "'warmup' was unexpected" in message
 
-    @pytest.mark.parametrize('value', ['0.1', True, {'float': 'nan'}, {'float': 'NaN', 'x': 1}])
+    @pytest.mark.parametrize('value', ['0.1', True, {'float': 'nan'}, {'float': 'NaN', 'x': 1},
+                                       {'float': '0.5'}, {'int': '7'}])
     @pytest.mark.parametrize('thorough', [False, True])
     def test_wrong_type_in_case(self, copy, value, thorough):
-        """A value that is no float where an lr belongs is reported, by the fast path too."""
+        """A value that is no lr value, or a tag the encoding never writes, is reported."""
 
         def edit(data):
-            _clean(data)['expected']['lrs'][0][0] = value
+            _clean(data)['expected']['lrs'][0][0][0] = value
 
         _rewrite(copy, 'reduce_lr.json', edit, reseal=True)
         with pytest.raises(goldens.GoldenError) as info:
             goldens.load(copy, thorough=thorough)
         index = _clean_index(json.loads((copy / 'reduce_lr.json').read_text()))
-        assert f'reduce_lr.json: malformed at cases/{index}/expected/lrs/0/0' in str(info.value)
+        assert f'reduce_lr.json: malformed at cases/{index}/expected/lrs/0/0/0' in str(info.value)
+
+    def test_bare_integral_float(self, copy):
+        """A bare 2.0, which a parser without ints reads as the int 2, is reported."""
+        path = copy / 'window.json'
+        text = path.read_text()
+        assert '"steps"' not in text and '"epoch_length": 1' in text
+        path.write_text(text.replace('"epoch_length": 1', '"epoch_length": 1.0', 1))
+        _reseal(copy)
+        assert 'the number 1.0 has a fraction or exponent but is integral' in _problem(copy)
 
     def test_fast_and_thorough_validation_agree_on_valid_files(self, copy):
         """The sample passes the generic schema validator and the fast row check alike."""
@@ -228,8 +238,8 @@ class TestDamageIsReported:
         """A bare NaN literal is reported with the tagged form to use instead."""
         path = copy / 'reduce_lr.json'
         text = path.read_text()
-        assert '{\n            "float": "NaN"\n          }' in text
-        path.write_text(text.replace('{\n            "float": "NaN"\n          }', 'NaN', 1))
+        assert '{"float": "NaN"}' in text
+        path.write_text(text.replace('{"float": "NaN"}', 'NaN', 1))
         _reseal(copy)
         assert 'bare NaN is not JSON' in _problem(copy)
 
@@ -238,6 +248,7 @@ class TestDamageIsReported:
 
         def edit(data):
             _clean(data)['expected']['lrs'].pop()
+            _clean(data)['expected']['state'].pop()
 
         _rewrite(copy, 'state.json', edit, reseal=True)
         message = _problem(copy)
@@ -261,7 +272,7 @@ class TestLint:
         """A case citing a clause the spec does not define is reported."""
 
         def edit(data):
-            data['cases'][0]['clauses'].append('RLR-NO-SUCH-RULE')
+            data['cases'][0]['touches'].append('RLR-NO-SUCH-RULE')
 
         _rewrite(copy, 'reduce_lr.json', edit, reseal=True)
         problems = goldens.lint(copy)
@@ -308,14 +319,40 @@ class TestGenerator:
         assert f'scenario {scenario.id!r} diverges' in message
         assert 'param group 0: expected lr' in message
 
-    def test_stores_open_messages(self):
-        """Non-builtin exceptions and informative wordings are stored with message null."""
-        trace = driver.Trace([[0.1]], driver.ErrorRecord('_pickle.UnpicklingError', 'x', 1,
-                                                         'resume'))
-        assert goldens.expectation(trace).error.message is None
-        builtin = driver.Trace([], driver.ErrorRecord('TypeError', 'y', 0, 'construct'))
-        assert goldens.expectation(builtin).error.message == 'y'
-        assert goldens.expectation(builtin, normative_message=False).error.message is None
+    def test_message_normative_only_where_the_specified_code_writes_it(self):
+        """Marks a message normative for a raise in the specified code, not for Python's words."""
+        reference = impl.resolve('reference')
+        refused = driver.run(single('LinearLrInterval', kwargs={'begin': 5, 'end': 5}),
+                             reference)
+        divided = driver.run(single('LinearLrInterval', kwargs={'interval': 0, 'by_epoch': False},
+                                    steps=2), reference)
+        assert (refused.error.type, refused.error.normative) == ('ValueError', True)
+        assert (divided.error.type, divided.error.normative) == ('ZeroDivisionError', False)
+
+    def test_refuses_when_the_wording_differs(self, reference_and_reworded):
+        """Stops generation when the reference words a normative message differently."""
+        reference, reworded = reference_and_reworded
+        scenario = single('ReduceLR', 'rlr-bad-mode', kwargs={'mode': 'avg'}, steps=1,
+                          metrics=(1.0,))
+        family = catalog.FAMILIES[2]
+        with pytest.raises(generate_fixtures.Refused) as info:
+            generate_fixtures.run_catalog(reference, reworded, [(family, [scenario])])
+        assert 'ValueError message' in str(info.value)
+
+
+@pytest.fixture
+def reference_and_reworded():
+    """The reference, and a copy of it whose ReduceLR words the bad-mode message differently."""
+    reference = impl.resolve('reference')
+
+    class Reworded(reference.classes['ReduceLR']):
+        def __init__(self, optimizer, mode='min', **kwargs):
+            if mode not in ('min', 'max'):
+                raise ValueError(f'bad mode {mode}')
+            super().__init__(optimizer, mode, **kwargs)
+
+    classes = {**reference.classes, 'ReduceLR': Reworded}
+    return reference, MessageHubAdapter(classes, 'reworded', 'tests')
 
 
 @pytest.fixture
@@ -355,13 +392,28 @@ class TestCollection:
 class TestClauseCoverage:
     def test_every_clause_has_a_golden(self, committed):
         """Every clause of the spec is cited by a golden case unless it is not trace-observable."""
-        cited = {cid for case in committed for cid in case.clauses}
+        cited = {cid for case in committed for cid in (case.subject, *case.touches)}
         missing = sorted(set(clauses.defined()) - cited - NOT_TRACE_OBSERVABLE)
         assert missing == [], f'clauses without a golden case: {missing}'
 
     def test_allowlist_is_current(self, committed):
         """The allowlist names only defined clauses, and none that a golden case cites."""
-        cited = {cid for case in committed for cid in case.clauses}
+        cited = {cid for case in committed for cid in (case.subject, *case.touches)}
         defined = set(clauses.defined())
         assert sorted(NOT_TRACE_OBSERVABLE - defined) == [], 'allowlisted but not in the spec'
         assert sorted(NOT_TRACE_OBSERVABLE & cited) == [], 'allowlisted but cited by a golden'
+
+
+class TestPortability:
+    def test_a_parser_without_ints_reads_the_same_values(self, committed):
+        """Decodes every file to the same typed values when every JSON number is read as float."""
+        for path in goldens.fixture_files():
+            text = path.read_text(encoding='utf-8')
+            exact = observed.decode(json.loads(text))
+            floats_only = observed.decode(json.loads(text, parse_int=float))
+            assert observed.same(exact, floats_only), path.name
+
+    def test_no_bare_integral_float(self):
+        """Writes no number that a parser without ints would turn into an int."""
+        for path in goldens.fixture_files():
+            assert observed.integral_float_literals(path.read_text(encoding='utf-8')) == [], path

@@ -1,9 +1,10 @@
-"""The suite catches one-behaviour mutants and passes a correct rewrite (the issue's "Done when").
+"""Every clause with behaviour has a mutant, and the checks whose subject it is kill that mutant.
 
-Each module of tests/mutants/ differs from upstream in exactly one clause; the suite must fail on
-it and name one of the clauses listed for it in ``tests.mutants.MUTANTS``. tests/rewritten/ is a
-correct implementation written independently of reference/; the whole suite must pass on it.
-Each run is a child ``python -m pytest`` in the repository root, as a user would type it.
+Each mutant (tests/mutants/) breaks one clause, its subject. The suite runs on it with only the
+checks whose subject is that clause (``--subject``), spec examples excluded (an example
+illustrates its clause, it is not its test): they must fail. tests/rewritten/ is a correct
+implementation written independently of reference/; the whole suite must pass on it. Each run is
+a child ``python -m pytest`` in the repository root, as a user would type it.
 """
 
 from __future__ import annotations
@@ -15,39 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.mutants import MUTANTS
+from conformance.harness import clauses
+from tests.mutants import MUTANTS, NO_MUTANT
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = ROOT / 'conformance'
-#: Suite modules in the order a mutation run takes them: spec examples and goldens first (each
-#: names its clause precisely and runs fast), then the family modules, then the hypothesis ones.
-#: Modules not listed here run last; modules that do not exist yet are left out.
-PREFERRED = (
-    'test_spec_examples.py', 'test_golden.py', 'test_window.py', 'test_linear_interval.py',
-    'test_reduce_lr.py', 'test_state.py', 'test_properties.py', 'test_stateful.py',
-)
 COMMON = ('-q', '-p', 'no:randomly', '-p', 'no:cacheprovider')
-#: Side-by-side comparisons with the reference catch any difference but cite whole families of
-#: clauses; a mutant must be caught by a test that names its clause, so these are left out.
-BROAD = (
-    'conformance/test_stateful.py::TestSideBySide::test_candidate_matches_reference_call_by_call',
-    'conformance/test_differential.py::TestDifferential::'
-    'test_implementation_matches_reference_on_random_scenarios',
-)
 
 pytestmark = pytest.mark.mutation
 
 
-def suite_files():
-    present = {path.name for path in SUITE.glob('test_*.py')}
-    ordered = [name for name in PREFERRED if name in present]
-    ordered += sorted(present - set(PREFERRED))
-    assert ordered, f'no conformance test modules found in {SUITE}'
-    return [f'conformance/{name}' for name in ordered]
-
-
 def run_suite(impl, *options, timeout=900):
-    command = [sys.executable, '-m', 'pytest', *suite_files(), f'--impl={impl}', *COMMON,
+    command = [sys.executable, '-m', 'pytest', 'conformance', f'--impl={impl}', *COMMON,
                *options]
     env = {key: value for key, value in os.environ.items() if key != 'LR_CONFORMANCE_IMPL'}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
@@ -56,29 +35,35 @@ def run_suite(impl, *options, timeout=900):
 
 
 class TestMutants:
-    @pytest.mark.parametrize('mutant', sorted(MUTANTS))
-    def test_suite_fails_and_names_the_clause(self, mutant):
-        """Fails on a one-behaviour mutant, and the failures name a clause the mutant breaks.
+    @pytest.mark.parametrize('name', sorted(MUTANTS))
+    def test_subject_checks_kill_the_mutant(self, name):
+        """Fails the checks whose subject is the clause the mutant breaks."""
+        mutant = MUTANTS[name]
+        code, output = run_suite(
+            f'tests.mutants.{name}', f'--subject={mutant.subject}', '-m', 'not example', '-x',
+            # Shrinking only makes a failure prettier; the first failing example will do.
+            '-p', 'tests.mutation_profile', '--hypothesis-profile=mutation')
+        assert code != pytest.ExitCode.NO_TESTS_COLLECTED, (
+            f'{name}: no check has subject {mutant.subject}\n{output[-2000:]}')
+        assert code == pytest.ExitCode.TESTS_FAILED, (
+            f'{name} ({mutant.description}) survives the checks of {mutant.subject}: '
+            f'exit code {code}\n{output[-4000:]}')
 
-        The first failure (``-x``) usually names it; when the first failing test cites a
-        neighbouring clause (an example that also shows the broken behaviour), the whole suite
-        runs and its failures must name it.
-        """
-        options = ('-m', 'not runner', *(f'--deselect={node}' for node in BROAD),
-                   # Shrinking only makes a failure prettier; the first failing example will do.
-                   '-p', 'tests.mutation_profile', '--hypothesis-profile=mutation')
-        code, output = run_suite(f'tests.mutants.{mutant}', '-x', *options)
-        assert code == pytest.ExitCode.TESTS_FAILED, f'{mutant}: exit code {code}\n{output[-4000:]}'
-        if not _named(mutant, output):
-            code, output = run_suite(f'tests.mutants.{mutant}', *options)
-            assert code == pytest.ExitCode.TESTS_FAILED, f'{mutant}: exit code {code}'
-        assert _named(mutant, output), (
-            f'{mutant}: no failure names any of {", ".join(MUTANTS[mutant])}\n{output[-4000:]}'
-        )
+    def test_every_mutant_breaks_a_defined_clause(self):
+        """Registers mutants only under clauses docs/spec.md defines, one module name each."""
+        defined = clauses.defined()
+        unknown = {name: m.subject for name, m in MUTANTS.items() if m.subject not in defined}
+        assert not unknown, f'mutants of undefined clauses: {unknown}'
 
-
-def _named(mutant, output):
-    return [cid for cid in MUTANTS[mutant] if cid in output]
+    def test_every_clause_with_behaviour_has_a_mutant(self):
+        """Has a mutant for every clause, except those NO_MUTANT lists with a reason."""
+        defined = set(clauses.defined())
+        covered = {m.subject for m in MUTANTS.values()}
+        missing = sorted(defined - covered - set(NO_MUTANT))
+        assert not missing, (f'{len(missing)} clause(s) have no mutant (add one in tests/mutants/ '
+                             'or a reason in NO_MUTANT): ' + ', '.join(missing))
+        stale = sorted(set(NO_MUTANT) & covered) + sorted(set(NO_MUTANT) - defined)
+        assert not stale, f'NO_MUTANT entries that have a mutant or no clause: {stale}'
 
 
 class TestRewrite:

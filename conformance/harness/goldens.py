@@ -18,6 +18,7 @@ from pathlib import Path
 from . import clauses, observed
 from .driver import ErrorRecord, Trace
 from .scenario import Scenario
+from .schema import FLOAT_TAG
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / 'fixtures'
@@ -245,11 +246,19 @@ def _check_rows(path, data):
 
 
 def _is_value(value) -> bool:
+    """A bare number, or a tag as fixtures/schema.json defines it (floatTag, intTag, typedTag)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
         return True
-    return isinstance(value, dict) and set(value) in ({'float'}, {'int'}, {'type', 'value'})
+    if not isinstance(value, dict):
+        return False
+    if set(value) == {'float'}:
+        return isinstance(value['float'], str) and re.match(FLOAT_TAG, value['float']) is not None
+    if set(value) == {'int'}:
+        return (isinstance(value['int'], str) and re.match(r'^-?[0-9]+$', value['int']) is not None
+                and abs(int(value['int'])) > observed.EXACT_INT)
+    return set(value) == {'type', 'value'} and isinstance(value['type'], str)
 
 
 def load(directory: Path = FIXTURES, thorough: bool = False) -> list:

@@ -218,7 +218,8 @@ def document() -> dict:
             'title': {'type': 'string'},
             'provenance': {
                 'type': 'object', 'required': ['generated', 'generator', 'verified_against'],
-                'properties': {'generated': {'const': True}, 'generator': {'type': 'string'}},
+                'properties': {'generated': {'const': True},
+                               'generator': {'const': 'conformance/generate_fixtures.py'}},
             },
             'cases': _array(_ref('case'), 1),
         },

@@ -1,25 +1,81 @@
-"""Implementations that each differ from upstream in exactly one specified behaviour.
+"""Mutants: implementations that each break exactly one clause of docs/spec.md.
 
-Every module exposes ``LinearLrInterval`` and ``ReduceLR``; one of them subclasses the reference
-and changes one rule, the other is the reference class itself. ``MUTANTS`` maps each module to
-the clauses a failure may name when the suite catches it (tests/test_mutants.py).
+A mutant is a small class that subclasses a reference scheduler and changes one rule (or a mixin
+that changes a rule both schedulers share), registered with :func:`mutant` under the ID of the
+clause it breaks: its *subject*. For each mutant the package provides a module
+``tests.mutants.<name>`` exposing ``LinearLrInterval`` and ``ReduceLR`` (the reference class where
+the mutant changes nothing), so the suite runs on it with ``--impl=tests.mutants.<name>``.
+tests/test_mutants.py checks that the checks whose subject is that clause fail on it; that is the
+evidence the traceability meta-test asks of every clause with behaviour.
+
+``NO_MUTANT`` lists the clauses that have no behaviour of their own to break, each with the reason.
 """
 
-MUTANTS = {
-    'lli_no_dip': ('LLI-FIRST-STEP-DIP',),
-    'lli_relative_value': ('LLI-ABSOLUTE-VALUE', 'LLI-STAIRCASE', 'LLI-GROUPS-COLLAPSE'),
-    'lli_clamped_fraction': ('LLI-PROGRESS-INCONSISTENT',),
-    'lli_progress_from_counter': ('LLI-PROGRESS-SOURCE', 'LLI-RUNNER-LAG', 'LLI-STAIRCASE'),
-    'lli_interval_validated': ('LLI-INTERVAL-UNVALIDATED', 'LLI-INTERVAL-TOO-LARGE',
-                               'LLI-INTERVAL-ZERO'),
-    'lli_progress_from_runner_hub': ('LLI-CURRENT-HUB',),
-    'rlr_torch_reduce_order': ('RLR-REDUCE-ORDER', 'RLR-MIN-LR', 'RLR-EPS'),
-    'rlr_min_lr_not_raising': ('RLR-MIN-LR', 'RLR-REDUCE-ORDER'),
-    'rlr_threshold_inclusive': ('RLR-IS-BETTER', 'RLR-IS-BETTER-EDGES'),
-    'rlr_cooldown_before_count': ('RLR-COOLDOWN',),
-    'rlr_live_hub_after_load': ('RLR-RESUME-STALE-HUB',),
-    'rlr_mode_message_fixed': ('RLR-VALIDATION',),
-    'rlr_state_without_last_epoch': ('RLR-STATE-KEYS', 'RLR-LAST-EPOCH'),
-    'rlr_first_step_consumes': ('RLR-FIRST-STEP',),
-    'rlr_mean_of_values': ('RLR-METRIC-CURRENT',),
+from __future__ import annotations
+
+import re
+import sys
+import types
+from dataclasses import dataclass
+
+import reference
+
+SCHEDULERS = ('LinearLrInterval', 'ReduceLR')
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One registered mutant: its module name, the clause it breaks, and what it changes."""
+
+    name: str
+    subject: str
+    description: str
+    classes: dict
+
+
+MUTANTS: dict = {}
+
+
+def _name(cls):
+    return re.sub(r'(?<!^)(?=[A-Z])', '_', cls.__name__).lower()
+
+
+def mutant(subject):
+    """Register a class as the mutant of clause ``subject`` (see the module docstring)."""
+
+    def register(cls):
+        name = _name(cls)
+        if name in MUTANTS:
+            raise ValueError(f'mutant {name} is registered twice')
+        classes = {}
+        for scheduler in SCHEDULERS:
+            base = getattr(reference, scheduler)
+            if issubclass(cls, base):
+                classes[scheduler] = cls
+            elif not any(issubclass(cls, getattr(reference, other)) for other in SCHEDULERS):
+                classes[scheduler] = type(scheduler, (cls, base), {'__module__': cls.__module__})
+            else:
+                classes[scheduler] = base
+        doc = (cls.__doc__ or '').strip().splitlines()
+        MUTANTS[name] = Mutant(name, subject, doc[0] if doc else '', classes)
+        module = types.ModuleType(f'{__name__}.{name}', doc[0] if doc else None)
+        module.__file__ = sys.modules[cls.__module__].__file__
+        module.__dict__.update(classes)
+        sys.modules[module.__name__] = module
+        return cls
+
+    return register
+
+
+#: Clauses with no behaviour of their own that an implementation could break, and why.
+NO_MUTANT = {
+    'LOOP-MMENGINE-VERSIONS': 'states which mmengine releases upstream was measured on; the tox '
+                              'matrix (docs/versions.md) checks it, not a rule of a scheduler',
+    'LOOP-CONFIGS': "mmagic's configs combine LLI-* and RLR-* rules; every mutant of a rule "
+                    'they use fails their goldens, and the configs themselves are data',
+    'LOOP-COMPOSITION': 'the composition of all other clauses; every mutant is one of it and '
+                        'the side-by-side and differential checks catch them all',
 }
+
+# The mutant definitions register themselves on import.
+from . import linear_interval, reduce_lr, window  # noqa: E402,F401
