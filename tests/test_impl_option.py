@@ -21,6 +21,25 @@ QUICK = str(SUITE / 'test_spec_examples.py')
 
 ONLY_LLI = 'from reference import LinearLrInterval\n'
 NEITHER = 'VALUE = 1\n'
+UNBUILDABLE = '''
+from reference import LinearLrInterval
+
+
+class ReduceLR:
+    def __init__(self, optimizer, mode_name='min'):
+        raise TypeError('this ReduceLR takes mode_name')
+'''
+STEP_FAILS = '''
+from reference import ReduceLR
+from reference import LinearLrInterval as _LinearLrInterval
+
+
+class LinearLrInterval(_LinearLrInterval):
+    def step(self):
+        if self._global_step >= 0:
+            raise RuntimeError('broken step')
+        super().step()
+'''
 INCOMPLETE = '''
 class Half:
     name = 'half'
@@ -66,13 +85,24 @@ class TestResolve:
     def test_names_reference_by_default(self, monkeypatch):
         """Chooses the reference when neither --impl nor the environment variable is set."""
         monkeypatch.delenv(impl.ENV_VAR, raising=False)
-        assert impl.choose(None) == 'reference'
+        assert impl.choose(None) == impl.Choice('reference', 'default')
 
     def test_option_wins_over_environment(self, monkeypatch):
         """Prefers the --impl value to LR_CONFORMANCE_IMPL."""
         monkeypatch.setenv(impl.ENV_VAR, 'from.the.environment')
-        assert impl.choose('from.the.option') == 'from.the.option'
-        assert impl.choose(None) == 'from.the.environment'
+        assert impl.choose('from.the.option') == impl.Choice('from.the.option', '--impl')
+        assert impl.choose(None) == impl.Choice('from.the.environment', impl.ENV_VAR)
+
+    def test_refuses_an_empty_option(self):
+        """Refuses --impl= rather than silently running the default."""
+        with pytest.raises(impl.ImplError, match='--impl is empty'):
+            impl.choose('')
+
+    def test_names_the_environment_variable_in_errors(self, monkeypatch):
+        """Says LR_CONFORMANCE_IMPL=value, not --impl=value, when the variable chose it."""
+        monkeypatch.setenv(impl.ENV_VAR, 'no_such_module_xyz')
+        with pytest.raises(impl.ImplError, match=rf'^{impl.ENV_VAR}=no_such_module_xyz: '):
+            impl.resolve(impl.choose(None))
 
     def test_reports_unimportable_module(self):
         """Says the module is not importable and suggests installing it."""
@@ -122,6 +152,11 @@ class TestUsageErrors:
                          id='missing-attribute'),
             pytest.param('half:Half', {'half': INCOMPLETE}, 'adapter is incomplete, missing',
                          id='incomplete-adapter'),
+            pytest.param('unbuildable', {'unbuildable': UNBUILDABLE},
+                         'ReduceLR cannot be judged: constructing ReduceLR(optimizer, mode=',
+                         id='unbuildable'),
+            pytest.param('step_fails', {'step_fails': STEP_FAILS},
+                         'LinearLrInterval cannot be judged: call 1 of', id='step-fails'),
         ],
     )
     def test_bad_impl_is_a_usage_error(self, pytester, value, files, expected):
@@ -134,6 +169,20 @@ class TestUsageErrors:
         assert f'ERROR: --impl={value}: ' in errors
         assert expected in errors
         assert 'Traceback' not in errors
+        assert len(errors.strip().splitlines()) == 1
+
+    def test_empty_impl_is_a_usage_error(self, pytester):
+        """Refuses --impl= with one line instead of running the reference."""
+        result = _child(pytester, QUICK, '--impl=', '--collect-only')
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert 'ERROR: --impl is empty' in result.stderr.str()
+
+    def test_bad_environment_variable_is_named(self, pytester, monkeypatch):
+        """Names LR_CONFORMANCE_IMPL when the variable held the bad value."""
+        monkeypatch.setenv(impl.ENV_VAR, 'nonsense_xyz')
+        result = _child(pytester, QUICK, '--collect-only')
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert f'ERROR: {impl.ENV_VAR}=nonsense_xyz: ' in result.stderr.str()
 
 
 class TestChoice:
