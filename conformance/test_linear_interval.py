@@ -20,10 +20,9 @@ from conformance.harness.adapters import RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
 from conformance.harness.runner import train
-from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
+from conformance.harness.scenario import INF, OptimizerSpec, Scenario, SchedulerSpec, single
 
 LLI = 'LinearLrInterval'
-INF = 10**9
 pytestmark = pytest.mark.scheduler(LLI)
 _HYPOTHESIS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 
 from conformance.harness import compare, driver, observed
 from conformance.harness import strategies as strat
-from conformance.harness.scenario import OptimizerSpec, Resume, SchedulerSpec
+from conformance.harness.scenario import INF, OptimizerSpec, Resume, SchedulerSpec
 
 # The autouse MessageHub isolation is function-scoped; each driver run isolates itself anyway.
 _SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: LLI-DEFAULTS and RLR-DEFAULTS: what an omitted argument means.
-LLI_DEFAULTS = {'start_factor': 1.0 / 3, 'end_factor': 1.0, 'begin': 0, 'end': strat.INF,
+LLI_DEFAULTS = {'start_factor': 1.0 / 3, 'end_factor': 1.0, 'begin': 0, 'end': INF,
                 'interval': 1, 'by_epoch': True}
 RLR_DEFAULTS = {'mode': 'min', 'factor': 0.1, 'patience': 10, 'threshold': 1e-4,
                 'threshold_mode': 'rel', 'cooldown': 0, 'min_lr': 0.0, 'eps': 1e-8, 'begin': 0,
-                'end': strat.INF}
+                'end': INF}
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class TestLinearLrIntervalProperties:
         draw = strat.labelled(data)
         scenario = strat.lli_scenario(draw, offsets=False, interval_kinds=('divides', 'one'))
         kw = _lli(scenario)
-        assume(kw['end'] != strat.INF and kw['start_factor'] != kw['end_factor'])
+        assume(kw['end'] != INF and kw['start_factor'] != kw['end_factor'])
         window = kw['end'] - kw['begin']
         offset = draw(st.integers(2 * window, 2 * window + 60), 'progress ahead by')
         scenario, trace = _run(adapter, scenario.replace(progress_offset=offset),
@@ -272,7 +272,7 @@ class TestLinearLrIntervalProperties:
         draw = strat.labelled(data)
         scenario = strat.lli_scenario(draw, interval_kinds=('too_large', 'zero'))
         kw = _lli(scenario)
-        assume(kw['end'] != strat.INF)
+        assume(kw['end'] != INF)
         scenario, trace = _run(adapter, scenario, 'LLI-INTERVAL-TOO-LARGE', 'LLI-INTERVAL-ZERO',
                                'LLI-INTERVAL-UNVALIDATED')
         second = kw['begin'] + 1

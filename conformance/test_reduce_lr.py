@@ -19,17 +19,15 @@ from mmengine.logging import MessageHub
 from mmengine.registry import PARAM_SCHEDULERS
 
 from conformance.harness import driver, observed, repro
+from conformance.harness.adapters import REDUCE_LR_HUB, VALUE_KEY
 from conformance.harness.compare import assert_same_trace
-from conformance.harness.scenario import OptimizerSpec, Scenario, SchedulerSpec, single
+from conformance.harness.scenario import INF, OptimizerSpec, Scenario, SchedulerSpec, single
 from conformance.harness.strategies import RLR_RULE_LRS as LRS
 from conformance.harness.strategies import RLR_RULE_METRICS as METRICS
 from conformance.harness.strategies import rlr_rule_kwargs
 
 pytestmark = pytest.mark.scheduler('ReduceLR')
 
-HUB = 'reduce_lr'
-KEY = 'value'
-INF = int(1e9)
 DEFAULTS = dict(
     mode='min', factor=0.1, patience=10, threshold=1e-4, threshold_mode='rel', cooldown=0,
     min_lr=0.0, eps=1e-8,
@@ -54,7 +52,7 @@ def build(adapter, *lrs, **kwargs):
 
 
 def publish(value):
-    MessageHub.get_instance(HUB).update_scalar(KEY, value)
+    MessageHub.get_instance(REDUCE_LR_HUB).update_scalar(VALUE_KEY, value)
 
 
 def call(scheduler, value=None):
@@ -183,7 +181,7 @@ class TestExtraKwargs:
             adapter.classes['ReduceLR'](optimizer, mode='invalid', **{name: 3})
         assert 'initial_lr' not in optimizer.param_groups[0]
         assert not hasattr(optimizer.step, '_with_counter')
-        assert HUB not in MessageHub._instance_dict
+        assert REDUCE_LR_HUB not in MessageHub._instance_dict
 
     def test_too_many_positional_arguments_raise_type_error(self, adapter):
         """Raises TypeError for a ninth positional argument after the optimizer."""
@@ -205,13 +203,13 @@ class TestConstructorOrder:
         assert [g['initial_lr'] for g in optimizer.param_groups] == [0.3, 0.2]
         assert getattr(optimizer.step, '_with_counter', False)
         assert optimizer._global_step == -1
-        assert HUB in MessageHub._instance_dict
+        assert REDUCE_LR_HUB in MessageHub._instance_dict
 
     def test_optimizer_type_error_wins_over_invalid_mode(self, adapter):
         """Raises the base constructor's TypeError for a non-optimizer even with a bad mode."""
         with pytest.raises(TypeError, match='should be an Optimizer'):
             adapter.classes['ReduceLR'](object(), mode='avg')
-        assert HUB not in MessageHub._instance_dict
+        assert REDUCE_LR_HUB not in MessageHub._instance_dict
 
     def test_window_error_wins_over_invalid_mode(self, adapter):
         """Raises the base constructor's ValueError for end <= begin even with a bad mode."""
@@ -373,11 +371,11 @@ class TestHubBinding:
     def test_binds_the_registry_instance(self, adapter):
         """Binds the object MessageHub.get_instance('reduce_lr') returns."""
         s = build(adapter, 1.0)
-        assert s.message_hub is MessageHub.get_instance(HUB)
+        assert s.message_hub is MessageHub.get_instance(REDUCE_LR_HUB)
 
     def test_reuses_an_existing_instance(self, adapter):
         """Binds an existing 'reduce_lr' instance and leaves the current instance alone."""
-        existing = MessageHub.get_instance(HUB)
+        existing = MessageHub.get_instance(REDUCE_LR_HUB)
         later = MessageHub.get_instance('created-later')
         s = build(adapter, 1.0)
         assert s.message_hub is existing
@@ -388,18 +386,18 @@ class TestHubBinding:
         MessageHub.get_instance('runner')
         s = build(adapter, 1.0)
         assert MessageHub.get_current_instance() is s.message_hub
-        assert s.message_hub.instance_name == HUB
+        assert s.message_hub.instance_name == REDUCE_LR_HUB
 
     def test_replaced_instance_is_not_followed(self, adapter):
         """Keeps reading the bound object after the registry's 'reduce_lr' is replaced."""
         s = build(adapter, 1.0)
         bound = s.message_hub
-        del MessageHub._instance_dict[HUB]
+        del MessageHub._instance_dict[REDUCE_LR_HUB]
         publish(2.0)  # goes to a new 'reduce_lr' instance
-        assert MessageHub.get_instance(HUB) is not bound
+        assert MessageHub.get_instance(REDUCE_LR_HUB) is not bound
         with pytest.raises(KeyError):
             call(s)
-        bound.update_scalar(KEY, 3.0)
+        bound.update_scalar(VALUE_KEY, 3.0)
         call(s)
         assert s.best == 3.0
 
@@ -468,7 +466,7 @@ class TestMetricCurrent:
         s = build(adapter, 1.0, patience=10**6)
         for value in values:
             call(s, value)
-        assert type(s.message_hub.get_scalar(KEY).current()) is history.dtype.type
+        assert type(s.message_hub.get_scalar(VALUE_KEY).current()) is history.dtype.type
         assert type(s.best) is history.dtype.type
         best = min(items)
         assert s.best == best

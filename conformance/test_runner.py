@@ -15,6 +15,7 @@ import pytest
 from mmengine.logging import MessageHub
 
 from conformance.harness import compare, configs, driver, observed, upstream
+from conformance.harness.adapters import REDUCE_LR_HUB
 from conformance.harness.driver import ErrorRecord, Trace
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.runner import SAMPLE_KEYS, StreamMetric, train
@@ -378,7 +379,7 @@ class TestHookValMetric:
         rlr = {'by_epoch': True, 'patience': 0, 'factor': 0.5, 'end': 6}
         lli = _lli(begin=0, end=8, interval=2, by_epoch=False)
         # 'reduce_lr' made first (as by an earlier Runner in the process): see LOOP-HOOK-HUB.
-        MessageHub.get_instance('reduce_lr')
+        MessageHub.get_instance(REDUCE_LR_HUB)
         record = train(schedulers=[{'type': classes['ReduceLR'], **rlr},
                                    {'type': classes['LinearLrInterval'], **lli}],
                        loop='epoch', epochs=6, epoch_length=2,
@@ -493,7 +494,7 @@ class TestOptimWrapperDict:
         """Builds a config keyed by optimizer name for that optimizer only."""
         lli = _lli(begin=1, end=9, interval=2, by_epoch=False)
         rlr = {'by_epoch': False, 'patience': 0, 'factor': 0.5, 'end': 12}
-        MessageHub.get_instance('reduce_lr')  # else the hook breaks the LinearLrInterval
+        MessageHub.get_instance(REDUCE_LR_HUB)  # else the hook breaks the LinearLrInterval
         record = train(schedulers={'g': {'type': classes['LinearLrInterval'], **lli},
                                    'd': [{'type': classes['ReduceLR'], **rlr}]},
                        lrs=((0.1,), (0.2,)), optimizer_names=['g', 'd'], iterations=12,

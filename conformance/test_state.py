@@ -22,12 +22,10 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from conformance.harness import driver, observed, repro
 from conformance.harness import impl as impl_module
-from conformance.harness.adapters import MessageHubAdapter
+from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB, VALUE_KEY, MessageHubAdapter
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.scenario import Resume, single
 
-HUB = 'reduce_lr'
-RUNNER_HUB = 'conformance-runner'
 TRANSPORTS = ('memory', 'deepcopy', 'torch_save', 'torch_save_unsafe')
 COPYING_TRANSPORTS = ('deepcopy', 'torch_save_unsafe')
 
@@ -63,7 +61,7 @@ def build(adapter, name, *lrs, **kwargs):
 
 def open_hubs():
     """Create 'reduce_lr', then the runner's hub, which is then the current instance."""
-    MessageHub.get_instance(HUB)
+    MessageHub.get_instance(REDUCE_LR_HUB)
     return MessageHub.get_instance(RUNNER_HUB)
 
 
@@ -73,7 +71,7 @@ def step(scheduler, value=None, iteration=None):
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', iteration)
     scheduler.optimizer.step()
     if value is not None:
-        MessageHub.get_instance(HUB).update_scalar('value', value)
+        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar(VALUE_KEY, value)
     scheduler.step()
 
 
@@ -192,9 +190,9 @@ class TestReduceLRStateKeys:
         s = build(adapter, 'ReduceLR', 1.0)
         hub = s.state_dict()['message_hub']
         assert type(hub) is MessageHub
-        assert hub is MessageHub.get_instance(HUB)
+        assert hub is MessageHub.get_instance(REDUCE_LR_HUB)
         step(s, 2.0)
-        assert hub.get_scalar('value').current() == 2.0
+        assert hub.get_scalar(VALUE_KEY).current() == 2.0
 
     def test_best_is_a_float_until_the_first_improvement(self, adapter):
         """Stores best as the float mode_worse first and as the read value afterwards."""
@@ -203,7 +201,7 @@ class TestReduceLRStateKeys:
         step(s, 2.0)
         best = s.state_dict()['best']
         assert best == 2.0
-        assert type(best) is type(s.message_hub.get_scalar('value').current())
+        assert type(best) is type(s.message_hub.get_scalar(VALUE_KEY).current())
 
 
 # -- torch.load ---------------------------------------------------------------------------------
@@ -231,7 +229,7 @@ class TestTorchLoad:
         assert set(loaded) == RLR_KEYS
         assert type(loaded['message_hub']) is MessageHub
         assert loaded['message_hub'] is not s.message_hub
-        assert loaded['message_hub'].get_scalar('value').current() == 2.0
+        assert loaded['message_hub'].get_scalar(VALUE_KEY).current() == 2.0
 
     def test_resume_through_default_torch_load_fails(self, adapter):
         """Stops a resume through a default torch.load at the checkpoint, before any new row."""
@@ -314,7 +312,7 @@ class TestResumeStaleHub:
         target = build(adapter, 'ReduceLR', 1.0)
         target.load_state_dict(copied)
         assert target.message_hub is copied['message_hub']
-        assert target.message_hub is not MessageHub.get_instance(HUB)
+        assert target.message_hub is not MessageHub.get_instance(REDUCE_LR_HUB)
         step(target, 0.5)  # published to the live hub, not seen
         assert target.best == 2.0
         assert target.num_bad_epochs == 1

@@ -22,10 +22,7 @@ from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
 from conformance.harness.runner import train
-from conformance.harness.scenario import single
-
-#: WIN-DEFAULTS: mmengine's "infinity" is the integer 10**9.
-INF = 10**9
+from conformance.harness.scenario import INF, single
 
 #: WIN-ORDER-WARNING: the two warning texts, verbatim.
 ORDER_WARNING = (

@@ -16,12 +16,11 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 
-from conformance.harness.adapters import Adapter
+from conformance.harness.adapters import REDUCE_LR_HUB, Adapter
 
 from . import callback_impl
 
 RUNNER = 'runner'
-REDUCE_LR = 'reduce_lr'
 
 
 class _Process:
@@ -30,7 +29,7 @@ class _Process:
     def __init__(self, scenario, runner_info=None):
         self.channels = OrderedDict()
         if scenario.reduce_lr_hub_first:
-            self.channel(REDUCE_LR)
+            self.channel(REDUCE_LR_HUB)
         self.channel(RUNNER).info.update(runner_info or {})
 
     def channel(self, name):
@@ -69,7 +68,7 @@ class CallbackAdapter(Adapter):
         self._process.channel(RUNNER).info.update(iter=iteration, epoch=epoch)
 
     def publish_metric(self, value):
-        self._process.channel(REDUCE_LR).publish(value)
+        self._process.channel(REDUCE_LR_HUB).publish(value)
 
     def _progress(self, key):
         # Like MessageHub.get_current_instance().get_info(key): the newest channel may not be
@@ -77,7 +76,7 @@ class CallbackAdapter(Adapter):
         return self._process.newest().info.get(key)
 
     def _connect(self):
-        return self._process.channel(REDUCE_LR)
+        return self._process.channel(REDUCE_LR_HUB)
 
     def build(self, spec, optimizer, epoch_length):
         cls = self.classes[spec.type]

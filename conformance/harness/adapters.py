@@ -32,8 +32,11 @@ ADAPTER_ATTRIBUTES = ('name', 'origin', 'provides')
 #: scheduler's upstream state attributes (driver.STATE_ATTRIBUTES) as a dict; without them the
 #: suite's state checks are not applicable to the adapter.
 
+#: The MessageHub instance the driver's runner publishes progress to ('iter', 'epoch').
 RUNNER_HUB = 'conformance-runner'
+#: The MessageHub instance ReduceLR reads (RLR-HUB-BINDING), and its key (RLR-SHARED-HUB).
 REDUCE_LR_HUB = 'reduce_lr'
+VALUE_KEY = 'value'
 
 
 class Adapter:
@@ -124,7 +127,7 @@ class MessageHubAdapter(Adapter):
         self._runner_hub.update_info('epoch', epoch)
 
     def publish_metric(self, value):
-        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
+        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar(VALUE_KEY, value)
 
     def build(self, spec, optimizer, epoch_length):
         cls = self.classes[spec.type]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / 'docs' / 'spec.md'
-CLAUSE_ID = re.compile(r'^[A-Z]{3,4}(?:-[A-Z0-9]+)+$')
 _HEADING = re.compile(r'^### ([A-Z0-9-]+): (.+)$')
 _EXAMPLE = re.compile(r'```python\n(.*?)```', re.DOTALL)
 

@@ -101,11 +101,6 @@ def widths(scenario) -> list:
             for spec in scenario.optimizers]
 
 
-def row_width(scenario) -> int:
-    """Values per flat trace row: every group of every optimizer."""
-    return sum(widths(scenario))
-
-
 def nest(row: list, scenario) -> list:
     """A flat trace row as the file writes it: one list of groups per optimizer."""
     nested, position = [], 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from mmengine.logging import MessageHub
 
 from . import driver
-from .adapters import REDUCE_LR_HUB, RUNNER_HUB
+from .adapters import REDUCE_LR_HUB, RUNNER_HUB, VALUE_KEY
 from .scenario import OptimizerSpec, Resume, single
 
 _adapter = None
@@ -64,7 +64,7 @@ def publish(iter=None, epoch=None, value=None):
     if epoch is not None:
         hub.update_info('epoch', epoch)
     if value is not None:
-        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
+        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar(VALUE_KEY, value)
 
 
 def trace(scheduler, steps=6, lrs=(0.1,), **fields):

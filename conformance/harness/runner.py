@@ -25,7 +25,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader, Dataset
 
-from .adapters import REDUCE_LR_HUB
+from .adapters import REDUCE_LR_HUB, VALUE_KEY
 from .driver import ErrorRecord, error_record
 
 #: Keys of every training sample. ``len(data_batch)`` of a collated dict batch is the number of
@@ -304,9 +304,9 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
 def _published():
     """Every value published to the 'reduce_lr' hub during the run, in order."""
     hub = MessageHub._instance_dict.get(REDUCE_LR_HUB)  # get_instance would create it
-    if hub is None or 'value' not in hub.log_scalars:
+    if hub is None or VALUE_KEY not in hub.log_scalars:
         return []
-    return [float(value) for value in hub.get_scalar('value').data[0]]
+    return [float(value) for value in hub.get_scalar(VALUE_KEY).data[0]]
 
 
 def _names_a_type(config):

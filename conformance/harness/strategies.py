@@ -19,7 +19,7 @@ import math
 from hypothesis import strategies as st
 
 from . import choices as ch
-from .scenario import INF, TRANSPORTS, OptimizerSpec, Resume, Scenario, SchedulerSpec  # noqa: F401
+from .scenario import TRANSPORTS, OptimizerSpec, Resume, Scenario, SchedulerSpec
 
 #: Learning rates a param group may start with: ordinary, tiny (eps territory), huge, and odd.
 SPECIAL_LRS = (0.1, 1.0, 2e-4, 0.05, 1e-3, 1.5e-8, 1e-8, 1e-9, 1e-12, 1e6, 1e12, 0.1 + 5e-9, 0.0)
