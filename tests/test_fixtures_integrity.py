@@ -135,6 +135,31 @@ class TestCommittedFixtures:
         assert generate_fixtures.check() == []
 
 
+class TestCatalog:
+    def test_every_golden_comes_from_the_grid_named_after_its_subject(self, committed):
+        """Each case's subject has one grid, named after the clause, in the case's file."""
+        subjects = [g.subject for g in catalog.GRIDS]
+        assert len(set(subjects)) == len(subjects)
+        assert [g.build.__name__ for g in catalog.GRIDS] == [catalog.snake(s) for s in subjects]
+        grid_of = {scenario.id: g for g in catalog.GRIDS for scenario in g.scenarios()}
+        for case in committed:
+            assert case.subject == grid_of[case.id].subject, case.id
+            assert case.file == f'fixtures/{grid_of[case.id].family}.json', case.id
+
+    def test_registry_refuses_a_misnamed_or_second_grid(self):
+        """A grid named after another clause, or a second grid of a clause, raises ValueError."""
+        registered = list(catalog.GRIDS)
+
+        def lli_staircase():
+            return []
+
+        with pytest.raises(ValueError, match='LLI-FIRST-STEP-DIP is named lli_staircase'):
+            catalog.grid('linear_lr_interval', 'LLI-FIRST-STEP-DIP')(lli_staircase)
+        with pytest.raises(ValueError, match='LLI-STAIRCASE has a second grid'):
+            catalog.grid('linear_lr_interval', 'LLI-STAIRCASE')(lli_staircase)
+        assert registered == catalog.GRIDS
+
+
 class TestDamageIsReported:
     def test_corrupted_file(self, copy):
         """A truncated file is reported as corrupt or hand-edited, by name."""

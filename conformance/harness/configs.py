@@ -17,14 +17,15 @@ from typing import Optional
 
 from .scenario import OptimizerSpec, Scenario, SchedulerSpec
 
-#: The clauses every config scenario pins, besides LOOP-CONFIGS itself.
-_LLI_CLAUSES = (
-    'LOOP-CONFIGS', 'LOOP-ITER', 'LOOP-OPTIM-WRAPPER-DICT', 'LLI-BEFORE-BEGIN',
+#: The subject of every config scenario (catalog.loop_configs) and the clauses each one touches.
+SUBJECT = 'LOOP-CONFIGS'
+_LLI_TOUCHES = (
+    'LOOP-ITER', 'LOOP-OPTIM-WRAPPER-DICT', 'LLI-BEFORE-BEGIN',
     'LLI-FIRST-STEP-DIP', 'LLI-ABSOLUTE-VALUE', 'LLI-STAIRCASE', 'LLI-RUNNER-LAG',
     'LLI-NEVER-END-FACTOR',
 )
-_RLR_CLAUSES = (
-    'LOOP-CONFIGS', 'LOOP-EPOCH', 'LOOP-DEFAULT-END', 'LOOP-HOOK-VAL-METRIC', 'RLR-FIRST-STEP',
+_RLR_TOUCHES = (
+    'LOOP-EPOCH', 'LOOP-DEFAULT-END', 'LOOP-HOOK-VAL-METRIC', 'RLR-FIRST-STEP',
     'RLR-METRIC-CURRENT', 'RLR-IS-BETTER', 'RLR-COUNT', 'RLR-PATIENCE', 'RLR-COOLDOWN',
     'RLR-EPS',
 )
@@ -165,8 +166,8 @@ def _lli_scenario(case, kwargs, scale):
                          for name in names),
         steps=steps,
         loop='iter',
-        subject=_LLI_CLAUSES[0],
-        touches=_LLI_CLAUSES[1:],
+        subject=SUBJECT,
+        touches=_LLI_TOUCHES,
         description=(
             f'mmagic config {case.files[0]} (and its -id0 twin): LinearLrInterval on both '
             f'optimizers ({", ".join(names)}, Adam lr {case.optimizers[names[0]]!r}; here SGD, '
@@ -188,8 +189,8 @@ def _rlr_scenario(case, kwargs):
         loop='epoch',
         epoch_length=1,
         metrics=synthetic_mae(case.metric_seed, epochs),
-        subject=_RLR_CLAUSES[0],
-        touches=_RLR_CLAUSES[1:],
+        subject=SUBJECT,
+        touches=_RLR_TOUCHES,
         description=(
             f'mmagic config {case.files[0]}: ReduceLR ({kwargs}) with ReduceLRSchedulerHook '
             f'(val_metric MAE, by_epoch, interval 1) over all {epochs} epochs (Adam lr '
