@@ -362,7 +362,10 @@ class TestGenerator:
         family = catalog.FAMILIES[2]
         with pytest.raises(generate_fixtures.Refused) as info:
             generate_fixtures.run_catalog(reference, reworded, [(family, [scenario])])
-        assert 'ValueError message' in str(info.value)
+        message = str(info.value)
+        assert 'nothing written' in message
+        assert 'expected error ValueError(\'mode must be one of' in message
+        assert "got ValueError('bad mode avg')" in message
 
 
 @pytest.fixture
