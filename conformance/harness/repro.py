@@ -21,6 +21,7 @@ __all__ = [
     'LinearLrInterval',
     'MessageHub',
     'ReduceLR',
+    'ReduceLRSchedulerHook',
     'Resume',
     'lrs',
     'optimizer',
@@ -50,6 +51,18 @@ def ReduceLR(*args, **kwargs):
     return _classes()['ReduceLR'](*args, **kwargs)
 
 
+def ReduceLRSchedulerHook(*args, **kwargs):
+    """Construct the reference hook (reference/hook.py), which is not part of ``--impl``.
+
+    The adapter provides only the two schedulers, so the hook examples run the reference hook,
+    as ``train(...)`` does for ``type='ReduceLRSchedulerHook'``; conformance/test_hook_edges.py and
+    test_runner.py run upstream's hook beside it.
+    """
+    from reference.hook import ReduceLRSchedulerHook as hook
+
+    return hook(*args, **kwargs)
+
+
 def optimizer(*lrs, wrapper=False, initial=None):
     """An SGD with one param group per lr; ``initial`` pre-sets ``initial_lr`` per group."""
     spec = OptimizerSpec(tuple(lrs or (0.1,)), None if initial is None else tuple(initial), wrapper)
@@ -73,15 +86,28 @@ def trace(scheduler, steps=6, lrs=(0.1,), **fields):
     return driver.run(scenario, _adapter)
 
 
+class Raised(str):
+    """The entry an exception adds to :func:`lrs`: ``'Type: message @ call k'``.
+
+    Its repr is always in single quotes, so an example can elide an informative message with
+    ``'Type: ... @ call k'`` whatever quotes the message itself holds (Python's own repr of a
+    string switches to double quotes when the text contains a single one).
+    """
+
+    def __repr__(self):
+        return f"'{self}'"
+
+
 def lrs(scheduler, steps=6, lrs=(0.1,), **fields):
     """The lr after the constructor and after each call, one entry per call.
 
-    A single param group is shown as a number, several as a list. An exception ends the list
-    with ``'Type: message @ call k'``.
+    A single param group is shown as a number, several as a list; values are the trace's
+    observed values (a type other than float, int, bool or None shows as ``Typed``). An
+    exception ends the list with ``'Type: message @ call k'`` (see :class:`Raised`).
     """
     result = trace(scheduler, steps=steps, lrs=lrs, **fields)
     rows = [row[0] if len(row) == 1 else row for row in result.lrs]
     if result.error is not None:
         error = result.error
-        rows.append(f'{error.type}: {error.message} @ call {error.step}')
+        rows.append(Raised(f'{error.type}: {error.message} @ call {error.step}'))
     return rows

@@ -9,8 +9,10 @@ rows a driver Trace has), where the rounds fell, the training losses and what a 
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import logging
+import os
 import tempfile
 from dataclasses import dataclass, field
 from typing import Optional
@@ -44,7 +46,7 @@ class RunnerRecord:
     flattened across optimizers in order). ``rows[0]``: the lrs after the Runner built the
     schedulers; ``rows[k]``: after the k-th round of scheduler calls. ``rounds[k-1]``: how many
     iterations had been trained when round k happened. ``published``: every value published to
-    the 'reduce_lr' hub, in order. ``built``: each scheduler's
+    the 'reduce_lr' hub during the run, in order. ``built``: each scheduler's
     begin, end, by_epoch and interval as the Runner built it.
     """
 
@@ -230,7 +232,8 @@ def _example_classes():
 
 def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', iterations=None,
           epochs=None, epoch_length=1, hook=None, val_interval=None, val_metric=None,
-          classes=None, work_dir=None) -> RunnerRecord:
+          classes=None, work_dir=None, checkpoint_interval=None, resume_from=None,
+          dataset_size=None) -> RunnerRecord:
     """Train the tiny model with a real Runner and return what happened.
 
     ``schedulers``: the ``param_scheduler`` config (a dict, a list, or for several optimizers a
@@ -241,6 +244,15 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
     every ``val_interval`` epochs or iterations. A ``type`` given by name is looked up in
     ``classes`` (default: the implementation the spec examples run on, see repro.use);
     'ReduceLRSchedulerHook' names the reference hook.
+
+    ``checkpoint_interval`` saves a checkpoint to ``work_dir`` every that many iterations
+    (mmengine's CheckpointHook, by iteration). ``resume_from`` resumes from such a file as
+    ``Runner(resume=True, load_from=...)`` does; the run then records only the iterations after
+    the checkpoint. mmengine 0.10.7 loads it with ``torch.load``'s default, which on torch >= 2.6
+    refuses the Runner's own MessageHub state (``HistoryBuffer`` is not an allowed global), so the
+    resumed run loads with ``weights_only=False`` (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``).
+    ``dataset_size`` overrides the iteration loop's dataset size (default: ``iterations``, so
+    that the loop never exhausts it: mmengine sleeps 2 s at every pass over the data).
     """
     if classes is None and _names_a_type(schedulers):
         classes = _example_classes()
@@ -256,7 +268,7 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
     optim_wrapper = wrappers[names[0]] if optimizer_names is None else wrappers
 
     if loop == 'iter':
-        size = iterations  # never exhausted: mmengine sleeps 2 s at every pass over the data
+        size = dataset_size or iterations
         train_cfg = {'by_epoch': False, 'max_iters': iterations}
     else:
         size = epoch_length
@@ -264,6 +276,9 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
     if val_metric is not None:
         train_cfg['val_interval'] = val_interval or 1
     default_hooks = {'timer': None, 'logger': None, 'checkpoint': None, 'sampler_seed': None}
+    if checkpoint_interval is not None:
+        default_hooks['checkpoint'] = {'type': 'CheckpointHook', 'by_epoch': False,
+                                       'interval': checkpoint_interval}
     if hook is not None:
         default_hooks['param_scheduler'] = hook
     val = {}
@@ -273,9 +288,14 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
             'val_cfg': {},
             'val_evaluator': Evaluator([val_metric]),
         }
+    published_before = len(_published())
     with contextlib.ExitStack() as stack:
         if work_dir is None:
             work_dir = stack.enter_context(tempfile.TemporaryDirectory())
+        if resume_from is not None:
+            stack.enter_context(_full_unpickling())
+            # mmengine print()s 'Loads checkpoint by local backend from path: ...' on resume.
+            stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
         runner = Runner(
             model=model,
             work_dir=str(work_dir),
@@ -289,6 +309,8 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
             log_level='ERROR',
             default_scope=None,
             env_cfg={'dist_cfg': {'backend': 'gloo'}},
+            load_from=resume_from,
+            resume=resume_from is not None,
             **val,
         )
         try:
@@ -296,13 +318,28 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
         except Exception as exc:  # the exception is the observed behaviour
             record.error = error_record(exc, len(record.rows), 'step')
         finally:
-            record.published = _published()
+            record.published = _published()[published_before:]
             _close_logger(runner)
     return record
 
 
+@contextlib.contextmanager
+def _full_unpickling():
+    """Let ``torch.load`` calls without ``weights_only`` unpickle everything, for one run."""
+    name = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
+    saved = os.environ.get(name)
+    os.environ[name] = '1'
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = saved
+
+
 def _published():
-    """Every value published to the 'reduce_lr' hub during the run, in order."""
+    """Every value the 'reduce_lr' hub holds, in the order published."""
     hub = MessageHub._instance_dict.get(REDUCE_LR_HUB)  # get_instance would create it
     if hub is None or VALUE_KEY not in hub.log_scalars:
         return []
