@@ -14,6 +14,7 @@ import itertools
 import logging
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -330,7 +331,10 @@ def _full_unpickling():
     saved = os.environ.get(name)
     os.environ[name] = '1'
     try:
-        yield
+        with warnings.catch_warnings():
+            # torch says so at every such load; it is what this context is for.
+            warnings.filterwarnings('ignore', message=f'Environment variable {name}')
+            yield
     finally:
         if saved is None:
             del os.environ[name]
