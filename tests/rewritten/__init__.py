@@ -145,11 +145,19 @@ class ReduceLR(_Window):
         self.cooldown, self.cooldown_counter = cooldown, 0
         self.best = self.num_bad_epochs = self.mode_worse = None
         self.min_lr, self.eps, self.last_epoch = min_lr, eps, 0
+        self._init_is_better(mode)
+        self._reset()
+
+    def _init_is_better(self, mode):  # RLR-INIT-IS-BETTER-RESET: mode_worse only
         self.mode_worse = float('inf') if mode == 'min' else float('-inf')
+
+    def _reset(self):  # RLR-INIT-IS-BETTER-RESET: best and the two counters only
         self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
 
     def is_better(self, a, best):
-        return _MODES[self.mode, self.threshold_mode](a, best, self.threshold)
+        # RLR-LOAD-UNVALIDATED: a pair the constructor would refuse compares as max/abs.
+        rule = _MODES.get((self.mode, self.threshold_mode), _MODES['max', 'abs'])
+        return rule(a, best, self.threshold)
 
     @property
     def in_cooldown(self):
