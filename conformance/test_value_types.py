@@ -244,8 +244,7 @@ class TestReduceLRStateTypes:
     @pytest.mark.parametrize('cooldown', [1, numpy.int64(1), 1.0, 2.5], ids=repr)
     def test_counters_are_ints_and_the_cooldown_counter_takes_cooldowns_type(self, adapter,
                                                                              cooldown):
-        """Keeps num_bad_epochs, last_step, _global_step, last_epoch ints; counter typed like
-        cooldown."""
+        """Keeps the counters Python ints, and cooldown_counter of cooldown's type."""
         if not driver.exposes_state(adapter):
             pytest.skip('not applicable: the adapter exposes no state')
         steps = 6
