@@ -32,18 +32,22 @@ def _needs(text):
 def test_spec_example_holds(clause_id, adapter):
     """Reproduces the clause's example output exactly."""
     __tracebackhide__ = True
-    repro.use(adapter)
     namespace = {name: getattr(repro, name) for name in repro.__all__}
     test = doctest.DocTestParser().get_doctest(
         _EXAMPLES[clause_id], namespace, clause_id, 'docs/spec.md', 0
     )
     output = []
     runner = doctest.DocTestRunner(optionflags=_FLAGS)
-    with warnings.catch_warnings():
-        # Several examples step without an optimizer step; the order warning is WIN-ORDER-WARNING's
-        # subject only, and that example records warnings itself.
-        warnings.simplefilter('ignore', UserWarning)
-        runner.run(test, out=output.append)
+    # The selection is module state of repro: undo it, so no later test finds it made or not.
+    previous = repro.use(adapter)
+    try:
+        with warnings.catch_warnings():
+            # Several examples step without an optimizer step; the order warning is
+            # WIN-ORDER-WARNING's subject only, and that example records warnings itself.
+            warnings.simplefilter('ignore', UserWarning)
+            runner.run(test, out=output.append)
+    finally:
+        repro.use(previous)
     if runner.failures:
         raise AssertionError(f'clause {clause_id}: its example in docs/spec.md does not hold\n'
                              + ''.join(output))

@@ -1,32 +1,67 @@
-"""Isolation from mmengine's global state, so that no check depends on another's leftovers.
+"""Isolation from process-global state, so that no check depends on another's leftovers.
 
-mmengine keeps MessageHub instances in one class-level registry whose newest entry is "the
-current instance" (LLI-CURRENT-HUB reads it). Every test and every driver run starts from an
-empty registry and puts the previous one back afterwards.
+mmengine keeps the instances of its ``ManagerMixin`` classes (MessageHub, MMLogger, Visualizer)
+in class-level registries whose newest entry is "the current instance": LLI-CURRENT-HUB reads
+the current MessageHub, and ``print_log(..., logger='current')`` (metrics, verbose schedulers)
+writes through the current MMLogger. A Runner also reseeds the global random generators. Every
+test and every driver run starts from empty registries and puts the previous ones back
+afterwards; every test gets the random generators back as it found them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 from collections import OrderedDict
 
-from mmengine.logging import MessageHub
+import numpy as np
+import torch
+from mmengine.logging import MessageHub, MMLogger
+from mmengine.visualization import Visualizer
 
 
 @contextlib.contextmanager
-def isolated_message_hubs():
-    """Run with an empty MessageHub registry and put the previous one back afterwards."""
-    saved = OrderedDict(MessageHub._instance_dict)
-    MessageHub._instance_dict.clear()
+def isolated_instances(*classes):
+    """Run with empty instance registries of the given ManagerMixin classes, then restore them."""
+    saved = [(cls, OrderedDict(cls._instance_dict)) for cls in classes]
+    for cls, _ in saved:
+        cls._instance_dict.clear()
     try:
         yield
     finally:
-        MessageHub._instance_dict.clear()
-        MessageHub._instance_dict.update(saved)
+        for cls, instances in saved:
+            cls._instance_dict.clear()
+            cls._instance_dict.update(instances)
+
+
+def isolated_message_hubs():
+    """Run with an empty MessageHub registry and put the previous one back afterwards."""
+    return isolated_instances(MessageHub)
+
+
+@contextlib.contextmanager
+def restored_random_state():
+    """Put back the global random, numpy and torch generators as they were.
+
+    A Runner reseeds all three with a fresh random seed (mmengine's ``set_random_seed``);
+    nothing after it may depend on whether, or how many, Runners ran before.
+    """
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
 
 
 @contextlib.contextmanager
 def isolated():
-    """Everything a test must not share with another test."""
-    with isolated_message_hubs():
+    """Everything a test must not share with another test.
+
+    Loggers matter as much as hubs: a spec example that builds a metric once printed mmengine's
+    'prefix is not set' warning into its own output only when no Runner had created a logger
+    earlier in the process, so its verdict depended on test order.
+    """
+    with isolated_instances(MessageHub, MMLogger, Visualizer), restored_random_state():
         yield

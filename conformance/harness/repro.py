@@ -32,9 +32,10 @@ __all__ = [
 
 
 def use(adapter):
-    """Select the implementation the examples run on."""
+    """Select the implementation the examples run on; return the one selected before."""
     global _adapter
-    _adapter = adapter
+    previous, _adapter = _adapter, adapter
+    return previous
 
 
 def _classes():

@@ -135,7 +135,14 @@ def _wrappers(optim_wrapper):
 
 
 class StreamMetric(BaseMetric):
-    """A validation metric whose k-th evaluation returns ``values[k]`` under ``name``."""
+    """A validation metric whose k-th evaluation returns ``values[k]`` under ``name``.
+
+    The hook looks the value up under the bare ``name``, so the metric has no prefix. An empty
+    ``default_prefix`` says so without BaseMetric's constructor logging 'The prefix is not set
+    in metric class StreamMetric.' (it does for ``None``) into whatever output is current.
+    """
+
+    default_prefix = ''
 
     def __init__(self, name, values):
         super().__init__()
