@@ -119,8 +119,8 @@ class TestDefaults:
 
 @pytest.mark.subject('LLI-FACTOR-RANGE')
 class TestFactorRange:
-    START = 'Starting multiplicative factor should between 0 and 1.'
-    END = 'Ending multiplicative factor should between 0 and 1.'
+    START = oracle.START_FACTOR_MESSAGE
+    END = oracle.END_FACTOR_MESSAGE
     OUTSIDE = (1.0000000000000002, 1.5, -5e-324, -1.0)
 
     @pytest.mark.parametrize('value', OUTSIDE)

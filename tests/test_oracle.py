@@ -16,7 +16,8 @@ _CITED = re.compile(r'\b(?:WIN|LLI|RLR|LOOP)-[A-Z0-9-]*[A-Z0-9]\b')
 #: The names test modules once gave their own copies of the oracle's rules.
 _COPIES = ('_staircase', '_staircase_value', '_staircase_index', '_expected_rows', '_reduced',
            'reduced', 'better', '_is_better', '_consuming_calls', '_initial_row',
-           '_loop_progress', 'frozen_after')
+           '_loop_progress', 'frozen_after', 'lli_expected', '_active_last_steps',
+           'window_message', 'every_n', 'clause_numerator', 'rlr_reduce', 'is_better_rule')
 
 
 class TestOracle:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple, Optional
 
+from . import observed
 from .scenario import INF  # WIN-DEFAULTS: mmengine's "infinity", the integer 10**9
 
 # -- defaults ------------------------------------------------------------------------------------
@@ -109,14 +110,16 @@ class Outcome(NamedTuple):
     error_call: Optional[int] = None
 
     def trace(self):
-        """The outcome as a driver Trace: lrs, and the error by type and call only."""
+        """The outcome as a driver Trace: lrs as observed values (their types kept), and the
+        error by type and call only."""
         from .driver import ErrorRecord, Trace
 
         error = None
         if self.error is not None:
             phase = 'construct' if self.error_call == 0 else 'step'
             error = ErrorRecord(self.error, '', self.error_call, phase, normative=False)
-        return Trace(lrs=[list(row) for row in self.rows], error=error)
+        rows = [[observed.observe(value) for value in row] for row in self.rows]
+        return Trace(lrs=rows, error=error)
 
 
 # -- the loop ------------------------------------------------------------------------------------
@@ -189,8 +192,11 @@ def absolute_value(start_factor, end_factor, fraction):
 def staircase_value(kwargs, progress):
     """LLI-STAIRCASE with LLI-ABSOLUTE-VALUE: the value at ``progress`` for arguments ``kwargs``.
 
-    Evaluated literally, so a missing progress raises TypeError (LLI-PROGRESS-MISSING) and a
-    zero or too large interval ZeroDivisionError (LLI-INTERVAL-ZERO, LLI-INTERVAL-TOO-LARGE).
+    Evaluated literally on the objects given, so the value has the type the arithmetic gives
+    (LLI-VALUE-TYPES), a missing progress raises TypeError (LLI-PROGRESS-MISSING), a zero or too
+    large interval ZeroDivisionError (LLI-INTERVAL-ZERO, LLI-INTERVAL-TOO-LARGE), and odd
+    intervals and progress values do what Python does with them (LLI-INTERVAL-TYPES,
+    LLI-PROGRESS-VALUES).
     """
     kw = lli_arguments(kwargs)
     fraction = staircase_fraction(progress, kw['begin'], kw['end'], kw['interval'])
@@ -201,6 +207,26 @@ def final_runner_value(kwargs):
     """LLI-NEVER-END-FACTOR: the lr a Runner ends with, for a window of at least two calls."""
     kw = lli_arguments(kwargs)
     return staircase_value(kw, kw['end'] - 2)
+
+
+def final_stairs(width, interval):
+    """LLI-NEVER-END-FACTOR's case split: the numerator of k at the end of a Runner's window.
+
+    For ``end - begin = width = q * interval + r`` (q >= 1): q when r >= 2, q - 1 when
+    interval >= 2 and r <= 1, q - 2 when interval == 1.
+    """
+    q, r = divmod(width, interval)
+    if r >= 2:
+        return q
+    if interval >= 2:
+        return q - 1
+    return q - 2
+
+
+def final_value(width, interval, start_factor, end_factor):
+    """LLI-NEVER-END-FACTOR's closed form: sf + (ef - sf) * final_stairs / q."""
+    q = width // interval
+    return absolute_value(start_factor, end_factor, final_stairs(width, interval) / q)
 
 
 def iter_from_epoch_window(begin, end, epoch_length):
@@ -231,7 +257,7 @@ def lli_outcome(lrs, kwargs, steps, progress=None):
             else:
                 try:
                     value = staircase_value(kw, progress(call))
-                except (TypeError, ZeroDivisionError) as exc:
+                except Exception as exc:  # whatever the formula raises, WIN-FAILED-CALL
                     return Outcome(rows, type(exc).__name__, call)
                 row = [value] * len(row)
         rows.append(list(row))
@@ -247,12 +273,17 @@ def mode_worse(mode):
 
 
 def is_better(a, best, mode, threshold_mode, threshold):
-    """RLR-IS-BETTER: whether value ``a`` improves on ``best``, evaluated as the clause says."""
+    """RLR-IS-BETTER: whether value ``a`` improves on ``best``, evaluated as the clause says.
+
+    The exact pairs min/rel, min/abs and max/rel have their expressions; every other pair (only
+    loading or assignment gives one, RLR-LOAD-UNVALIDATED) takes max/abs's. The result is the
+    comparison's own (RLR-IS-BETTER-DIRECT).
+    """
     if mode == 'min' and threshold_mode == 'rel':
         return a < best * (1.0 - threshold)
-    if mode == 'min':
+    if mode == 'min' and threshold_mode == 'abs':
         return a < best - threshold
-    if threshold_mode == 'rel':
+    if mode == 'max' and threshold_mode == 'rel':
         return a > best * (1.0 + threshold)
     return a > best + threshold
 
@@ -425,6 +456,11 @@ def optimizer_type_message(value):
     return f'``optimizer`` should be an Optimizer,but got {type(value).__name__}'
 
 
+#: LLI-FACTOR-RANGE: the ValueErrors' messages, start_factor's and end_factor's.
+START_FACTOR_MESSAGE = 'Starting multiplicative factor should between 0 and 1.'
+END_FACTOR_MESSAGE = 'Ending multiplicative factor should between 0 and 1.'
+
+
 def window_message(begin, end):
     """WIN-END-AFTER-BEGIN: the ValueError's message for ``end <= begin``."""
     return f'end should be larger than begin, but got begin={begin}, end={end}'
@@ -439,20 +475,28 @@ def initial_lr_message(index):
 # -- mmagic's ReduceLRSchedulerHook --------------------------------------------------------------
 
 
+def hook_due(count, interval):
+    """LOOP-HOOK-INTERVAL: mmengine's every_n test after ``count`` iterations or epochs."""
+    return interval > 0 and count % interval == 0
+
+
+def loss_average(losses, batch_lengths):
+    """LOOP-HOOK-TRAIN-LOSS: sum(loss * len(batch)) / sum(len(batch)) over the iterations given."""
+    total, count = 0, 0
+    for loss, length in zip(losses, batch_lengths):
+        total += loss * length
+        count += length
+    return total / count
+
+
 def loss_averages(losses, batch_lengths, block):
-    """LOOP-HOOK-TRAIN-LOSS: sum(loss * len(batch)) / sum(len(batch)) over each whole block.
+    """LOOP-HOOK-TRAIN-LOSS: :func:`loss_average` over each whole block of ``block`` iterations.
 
     ``losses`` and ``batch_lengths`` are per training iteration; the hook publishes one average
     per ``block`` iterations (its interval, or the iterations of ``interval`` epochs).
     """
-    averages = []
-    for start in range(0, len(losses) - block + 1, block):
-        total, count = 0, 0
-        for loss, length in zip(losses[start:start + block], batch_lengths[start:start + block]):
-            total += loss * length
-            count += length
-        averages.append(total / count)
-    return averages
+    return [loss_average(losses[start:start + block], batch_lengths[start:start + block])
+            for start in range(0, len(losses) - block + 1, block)]
 
 
 def metric_averages(values, blocks):
