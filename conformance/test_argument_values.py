@@ -3,8 +3,9 @@ WIN-BOUNDS-UNCHECKED, LLI-INTERVAL-TYPES, LLI-PROGRESS-VALUES, RLR-ARG-TYPES, WI
 
 Upstream converts and checks nothing here, so whatever Python, numpy or torch make of a value
 in the rule's own arithmetic is the behaviour. The expected lrs and exceptions are therefore
-computed by evaluating the clauses' formulas on the very values passed (``lli_expected``), or
-cross-checked against a run with an ordinary value that the clause says behaves the same.
+computed by evaluating the clauses' formulas on the very values passed (the oracle,
+conformance/harness/oracle.py), or cross-checked against a run with an ordinary value that the
+clause says behaves the same.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 import torch
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import driver, observed
+from conformance.harness import compare, driver, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.repro import optimizer
 from conformance.harness.scenario import SchedulerSpec, single
@@ -33,44 +34,11 @@ BOTH = [
 ]
 
 
-def lli_expected(kw, lrs, steps, progress=lambda call: call - 1):
-    """Rows and exception of a LinearLrInterval run, by WIN-ACTIVE, LLI-FIRST-STEP-DIP,
-    LLI-STAIRCASE and LLI-ABSOLUTE-VALUE evaluated on the values given.
-
-    Returns ``(rows, error)`` with ``error = (exception type name, call)`` or None.
-    """
-    begin, end = kw.get('begin', 0), kw.get('end', 10**9)
-    sf, ef, interval = kw['start_factor'], kw['end_factor'], kw.get('interval', 1)
-    last_step = kw.get('last_step', -1)
-    current, rows = list(lrs), []
-    for call in range(steps + 1):
-        if begin <= call < end:
-            last_step += 1
-            if last_step == 0:
-                current = [lr * sf for lr in current]
-            else:
-                try:
-                    k = (max(0, progress(call) - begin) // interval) / ((end - begin) // interval)
-                except Exception as exc:  # the type is what the implementation must raise
-                    return rows, (type(exc).__name__, call)
-                current = [sf + (ef - sf) * k] * len(current)
-        rows.append([observed.observe(value) for value in current])
-    return rows, None
-
-
-def assert_trace(trace, rows, error, phase='step'):
-    """Rows by type and bits; the exception by type and call, never by CPython's wording."""
+def assert_outcome(trace, kw, lrs, steps):
+    """The oracle's rows (types and bits) and exception (type and call) for ``kw``: the
+    clauses' formulas evaluated on the very values given, never CPython's wording."""
     __tracebackhide__ = True
-    assert len(trace.lrs) == len(rows), f'rows {trace.lrs} expected {rows}, error {trace.error}'
-    for call, (want, got) in enumerate(zip(rows, trace.lrs)):
-        assert len(want) == len(got) and all(observed.same(a, b) for a, b in zip(want, got)), (
-            f'call {call}: expected {[observed.show(v) for v in want]}, '
-            f'got {[observed.show(v) for v in got]}')
-    if error is None:
-        assert trace.error is None, f'unexpected {trace.error}'
-    else:
-        assert trace.error is not None, f'expected {error[0]} at call {error[1]}, got none'
-        assert (trace.error.type, trace.error.step, trace.error.phase) == (*error, phase)
+    compare.assert_rows(oracle.lli_outcome(lrs, kw, steps).trace(), trace)
 
 
 def _call(scheduler):
@@ -99,8 +67,7 @@ class TestNanFactors:
         kw = dict(start_factor=sf, end_factor=ef, begin=begin, end=end, by_epoch=False)
         steps = end + 2
         trace = driver.run(single(LLI, kwargs=kw, steps=steps, lrs=(0.1, 0.4)), adapter)
-        rows, error = lli_expected(kw, (0.1, 0.4), steps)
-        assert_trace(trace, rows, error)
+        assert_outcome(trace, kw, (0.1, 0.4), steps)
         first_nan = begin if math.isnan(sf) else begin + 1
         for call, row in enumerate(trace.lrs):
             assert all(math.isnan(value) for value in row) == (call >= first_nan), (call, row)
@@ -114,16 +81,6 @@ class TestNanFactors:
 
 
 # -- WIN-BOUNDS-UNCHECKED ------------------------------------------------------------------------
-
-
-def _active_last_steps(begin, end, steps, last_step=-1):
-    """WIN-ACTIVE evaluated on the bounds given: last_step after each call."""
-    found = []
-    for call in range(steps + 1):
-        if begin <= call < end:
-            last_step += 1
-        found.append(last_step)
-    return found
 
 
 @pytest.mark.subject('WIN-BOUNDS-UNCHECKED')
@@ -145,7 +102,7 @@ class TestUncheckedBounds:
                                   metrics=(1.0,) * steps, reduce_lr_hub_first=True), adapter)
         assert trace.error is None, trace.error
         got = [row[0]['last_step'] for row in trace.state]
-        assert got == _active_last_steps(begin, end, steps)
+        assert got == [oracle.last_step_after(call, begin, end) for call in range(steps + 1)]
 
     @pytest.mark.scheduler(LLI)
     @pytest.mark.parametrize(('begin', 'end'), [(1.5, 6), (-2, 4), (0, INFINITY), (-INFINITY, 5),
@@ -154,14 +111,14 @@ class TestUncheckedBounds:
         """Writes what the staircase gives for those bounds: NaN after the dip for infinite ones."""
         kw = dict(start_factor=0.5, end_factor=0.0, begin=begin, end=end, by_epoch=False)
         trace = driver.run(single(LLI, kwargs=kw, steps=6), adapter)
-        assert_trace(trace, *lli_expected(kw, (0.1,), 6))
+        assert_outcome(trace, kw, (0.1,), 6)
 
     @pytest.mark.scheduler(RLR)
     def test_reduce_lr_checks_the_optimizer_before_a_none_bound(self, classes):
         """Raises WIN-OPTIMIZER-TYPE's TypeError for a non-optimizer even when end is None."""
         with pytest.raises(TypeError) as caught:
             classes[RLR](object(), end=None)
-        assert str(caught.value) == '``optimizer`` should be an Optimizer,but got object'
+        assert str(caught.value) == oracle.optimizer_type_message(object())
         opt = optimizer(1.0)
         with pytest.raises(TypeError):
             classes[RLR](opt, end=None)
@@ -207,8 +164,7 @@ class TestIntervalTypes:
                   interval=interval, by_epoch=False)
         steps = begin + 7
         trace = driver.run(single(LLI, kwargs=kw, steps=steps), adapter)
-        rows, error = lli_expected(kw, (0.1,), steps)
-        assert_trace(trace, rows, error)
+        assert_outcome(trace, kw, (0.1,), steps)
         assert len(trace.lrs) > begin, 'the dip must succeed whatever the interval'
 
 
@@ -233,9 +189,9 @@ class TestProgressValues:
                          interval=interval, by_epoch=False)
         for _ in range(begin):  # calls before begin, then the dip at call begin
             _call(s)
+        kw = dict(start_factor=0.5, end_factor=0.0, begin=begin, end=end, interval=interval)
         try:
-            k = (max(0, progress - begin) // interval) / ((end - begin) // interval)
-            want = ('value', observed.observe(0.5 + (0.0 - 0.5) * k))
+            want = ('value', observed.observe(oracle.staircase_value(kw, progress)))
         except Exception as exc:  # the type is what the implementation must raise
             want = ('raises', type(exc))
         hub.update_info('iter', progress)
@@ -399,7 +355,7 @@ class TestTruthyFlags:
         cls = classes[LLI]
         s = cls.build_iter_from_epoch(optimizer(), by_epoch='no', begin=1, end=3,
                                       epoch_length=2)
-        assert (s.begin, s.end, s.by_epoch) == (2, 6, False)
+        assert (s.begin, s.end, s.by_epoch) == (*oracle.iter_from_epoch_window(1, 3, 2), False)
         with pytest.raises(AssertionError) as caught:
             cls.build_iter_from_epoch(optimizer(), by_epoch=0, epoch_length=2)
         assert str(caught.value) == ('Only epoch-based kwargs whose `by_epoch=True` can be '

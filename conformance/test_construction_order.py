@@ -16,7 +16,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapperDict
 
-from conformance.harness import driver
+from conformance.harness import driver, oracle
 from conformance.harness.repro import optimizer
 from conformance.harness.scenario import single
 
@@ -26,8 +26,8 @@ BOTH = [
     pytest.param(LLI, marks=pytest.mark.scheduler(LLI), id=LLI),
     pytest.param(RLR, marks=pytest.mark.scheduler(RLR), id=RLR),
 ]
-START_MESSAGE = 'Starting multiplicative factor should between 0 and 1.'
-END_MESSAGE = 'Ending multiplicative factor should between 0 and 1.'
+START_MESSAGE = oracle.START_FACTOR_MESSAGE
+END_MESSAGE = oracle.END_FACTOR_MESSAGE
 MULTI = torch.tensor([0.5, 0.2])
 
 
@@ -35,11 +35,6 @@ def untouched(opt):
     """Nothing of a scheduler is on the optimizer: no initial_lr, step not counted."""
     return (all('initial_lr' not in group for group in opt.param_groups)
             and not getattr(opt.step, '_with_counter', False))
-
-
-def window_message(begin, end):
-    """WIN-END-AFTER-BEGIN's message, formatted with the values as given."""
-    return f'end should be larger than begin, but got begin={begin}, end={end}'
 
 
 # -- LLI-CONSTRUCTOR-ORDER -----------------------------------------------------------------------
@@ -85,7 +80,7 @@ class TestLinearIntervalOrder:
         """Raises WIN-END-AFTER-BEGIN's ValueError for bounds LinearLrInterval cannot subtract."""
         with pytest.raises(ValueError) as caught:
             classes[RLR](optimizer(), begin='b', end='a')
-        assert str(caught.value) == window_message('b', 'a')
+        assert str(caught.value) == oracle.window_message('b', 'a')
         with pytest.raises(AssertionError):
             classes[RLR](optimizer(), begin='3', end='5', last_step=-2)
 
@@ -264,7 +259,7 @@ class TestBuildIterFromEpochArguments:
         """Raises WIN-END-AFTER-BEGIN's ValueError with the scaled bounds."""
         with pytest.raises(ValueError) as caught:
             classes[LLI].build_iter_from_epoch(optimizer(), begin=1, end=3, epoch_length=0.2)
-        assert str(caught.value) == window_message(0, 0)
+        assert str(caught.value) == oracle.window_message(0, 0)
 
     def test_only_three_arguments_may_be_positional(self, classes):
         """Takes optimizer, start_factor and end_factor positionally, and refuses a fourth."""

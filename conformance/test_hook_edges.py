@@ -16,7 +16,7 @@ import pytest
 from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
 
-from conformance.harness import upstream
+from conformance.harness import oracle, upstream
 from conformance.harness.adapters import REDUCE_LR_HUB
 from conformance.harness.runner import StreamMetric, train
 
@@ -35,18 +35,9 @@ def hook_class(request):
     return upstream.load().hook
 
 
-def every_n(count, interval):
-    """mmengine's every_n_train_iters / every_n_epochs: due after item ``count - 1``."""
-    return interval > 0 and count % interval == 0
-
-
 def loss_average(record, start, stop):
-    """LOOP-HOOK-TRAIN-LOSS: sum(loss * len(batch)) / sum(len(batch)) over iterations."""
-    total, count = 0, 0
-    for loss, length in zip(record.losses[start:stop], record.batch_lengths[start:stop]):
-        total += loss * length
-        count += length
-    return total / count
+    """What the hook publishes for the iterations ``start:stop`` the run logged."""
+    return oracle.loss_average(record.losses[start:stop], record.batch_lengths[start:stop])
 
 
 def published():
@@ -135,7 +126,7 @@ class TestHookInterval:
                                 'factor': 0.5}, iterations=iterations,
                     hook={'type': hook_class, 'by_epoch': False, 'interval': interval})
         assert run.error is None, run.error
-        due = [count for count in range(1, iterations + 1) if every_n(count, interval)]
+        due = [count for count in range(1, iterations + 1) if oracle.hook_due(count, interval)]
         assert run.rounds == due
         starts = [0, *due[:-1]]
         assert run.published == [loss_average(run, a, b) for a, b in zip(starts, due)]
@@ -173,7 +164,7 @@ class TestHookNotCheckpointed:
                         resume_from=str(tmp_path / f'iter_{checkpoint}.pth'))
         assert first.error is None and resumed.error is None, (first.error, resumed.error)
         assert resumed.losses == whole.losses[checkpoint:]  # the resume itself is exact
-        due = [count for count in range(1, iterations + 1) if every_n(count, interval)]
+        due = [count for count in range(1, iterations + 1) if oracle.hook_due(count, interval)]
         after = [count for count in due if count > checkpoint]
         starts = [checkpoint, *after[:-1]]
         want = [loss_average(whole, a, b) for a, b in zip(starts, after)]

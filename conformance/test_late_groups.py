@@ -13,7 +13,7 @@ import torch
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 
-from conformance.harness import observed
+from conformance.harness import observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.repro import optimizer
 
@@ -48,18 +48,10 @@ def call(scheduler, opt, iteration, value=1.0):
     scheduler.step()
 
 
-def staircase(progress, kw=LLI_KW):
-    """LLI-STAIRCASE with LLI-ABSOLUTE-VALUE."""
-    k = (max(0, progress - kw['begin']) // kw['interval']) / (
-        (kw['end'] - kw['begin']) // kw['interval'])
-    return kw['start_factor'] + (kw['end_factor'] - kw['start_factor']) * k
-
-
-def reduced(lr, kw=RLR_KW, eps=1e-8):
-    """RLR-REDUCE-ORDER for one group."""
-    if lr - lr * kw['factor'] > eps:
-        return max(lr * kw['factor'], kw['min_lr'])
-    return lr
+def reduction(lr, kw=RLR_KW):
+    """One group's lr after a reducing call with ``kw`` (oracle.reduced)."""
+    kw = oracle.rlr_arguments(kw)
+    return oracle.reduced(lr, kw['factor'], kw['min_lr'], kw['eps'])
 
 
 @pytest.mark.subject('WIN-LATE-GROUP')
@@ -82,7 +74,7 @@ class TestLateGroups:
             if k == LLI_KW['begin']:  # the first active call: each group's own lr, dipped
                 expected = [lr * LLI_KW['start_factor'] for lr in expected]
             elif LLI_KW['begin'] < k < LLI_KW['end']:
-                expected = [staircase(k - 1)] * len(expected)
+                expected = [oracle.staircase_value(LLI_KW, k - 1)] * len(expected)
             assert lrs(opt) == expected, (k, lrs(opt), expected)
             assert s.get_last_value() == expected
         assert s.base_values == [0.1]
@@ -102,7 +94,7 @@ class TestLateGroups:
                 expected.append(0.03)
             call(s, opt, k - 1)
             if k >= 2:  # constant value, patience 0: every call after the first consuming one
-                expected = [reduced(lr) for lr in expected]
+                expected = [reduction(lr) for lr in expected]
             assert lrs(opt) == expected, (k, lrs(opt), expected)
         assert s.base_values == [1.0]
         assert 'initial_lr' not in opt.param_groups[1]

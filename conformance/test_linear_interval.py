@@ -1,8 +1,10 @@
 """LinearLrInterval's own rules (clauses LLI-*), each checked on its own inputs and edges.
 
-Expected lrs are computed here from the clauses' rules: ``_staircase`` is LLI-STAIRCASE with
-LLI-ABSOLUTE-VALUE, ``_expected_rows`` adds the window (WIN-ACTIVE) and the dip
-(LLI-FIRST-STEP-DIP). In the driver's iteration loop call k reads the progress of iteration k-1.
+Expected lrs come from conformance/harness/oracle.py, the one writing of the clauses' rules the
+tests share: ``oracle.staircase_value`` is LLI-STAIRCASE with LLI-ABSOLUTE-VALUE, and
+``oracle.lli_outcome`` adds the window (WIN-ACTIVE), the dip (LLI-FIRST-STEP-DIP) and the
+failures of the formula. In the driver's iteration loop call k reads the progress of
+iteration k-1 (LLI-RUNNER-LAG).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub
 
-from conformance.harness import driver, observed
+from conformance.harness import compare, driver, observed, oracle
 from conformance.harness import upstream as upstream_module
 from conformance.harness.adapters import RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
@@ -25,7 +27,6 @@ from conformance.harness.scenario import INF, OptimizerSpec, Scenario, Scheduler
 LLI = 'LinearLrInterval'
 pytestmark = pytest.mark.scheduler(LLI)
 _HYPOTHESIS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -39,56 +40,28 @@ def _kw(**overrides):
     return kwargs
 
 
-def _staircase(kw, progress):
-    """LLI-STAIRCASE and LLI-ABSOLUTE-VALUE: the value of an active call after the dip."""
-    done = max(0, progress - kw['begin']) // kw['interval']
-    total = (kw['end'] - kw['begin']) // kw['interval']
-    return kw['start_factor'] + (kw['end_factor'] - kw['start_factor']) * (done / total)
-
-
-def _loop_progress(call):
-    """LLI-RUNNER-LAG: the call after iteration i (call i+1) reads iter = i."""
-    return call - 1
-
-
-def _expected_rows(lrs, kw, steps, progress=_loop_progress):
-    """Row k: every group's lr after call k (row 0: after the constructor)."""
-    current = list(lrs)
-    last_step = kw.get('last_step', -1)
-    rows = []
-    for call in range(steps + 1):
-        if kw['begin'] <= call < kw['end']:  # WIN-ACTIVE
-            last_step += 1
-            if last_step == 0:  # LLI-FIRST-STEP-DIP
-                current = [lr * kw['start_factor'] for lr in current]
-            else:  # LLI-GROUPS-COLLAPSE
-                current = [_staircase(kw, progress(call))] * len(current)
-        rows.append(list(current))
-    return rows
+def _scenario(kw, steps, lrs=(0.1,), **fields):
+    return single(LLI, kwargs=kw, steps=steps, lrs=lrs, **fields)
 
 
 def _run(adapter, kw, steps, lrs=(0.1,), **fields):
-    return driver.run(single(LLI, kwargs=kw, steps=steps, lrs=lrs, **fields), adapter)
+    return driver.run(_scenario(kw, steps, lrs, **fields), adapter)
 
 
-def _assert_rows(expected, got):
-    """Bitwise comparison of lr rows, naming the first call and group that differ."""
+def _expected(kw, steps, lrs=(0.1,), **fields):
+    """The oracle's outcome of the driver scenario ``_run`` builds from the same arguments."""
+    scenario = _scenario(kw, steps, lrs, **fields)
+    by_epoch = oracle.lli_arguments(kw)['by_epoch']
+    return oracle.lli_outcome(oracle.initial_row(scenario.optimizers), kw, steps,
+                              lambda call: oracle.published_progress(scenario, call, by_epoch))
+
+
+def _check_run(adapter, kw, steps, lrs=(0.1,), **fields):
+    """Run the scenario and require the oracle's rows and failure (type and call); return it."""
     __tracebackhide__ = True
-    assert len(got) == len(expected), f'{len(expected)} rows expected, got {len(got)}: {got}'
-    for call, (want_row, got_row) in enumerate(zip(expected, got)):
-        assert len(want_row) == len(got_row), f'call {call}: groups {want_row} vs {got_row}'
-        for group, (want, have) in enumerate(zip(want_row, got_row)):
-            assert observed.same(want, have), (
-                f'call {call}, group {group}: expected {observed.show(want)}, '
-                f'got {observed.show(have)}')
-
-
-def _assert_error(trace, kind, step, phase='step'):
-    """The exception's type and the call that raised it; its CPython wording is not pinned."""
-    __tracebackhide__ = True
-    error = trace.error
-    assert error is not None, f'expected {kind} at call {step}, got none; rows {trace.lrs}'
-    assert (error.type, error.step, error.phase) == (kind, step, phase)
+    trace = _run(adapter, kw, steps, lrs, **fields)
+    compare.assert_rows(_expected(kw, steps, lrs, **fields).trace(), trace)
+    return trace
 
 
 def _step(scheduler, opt, iteration=None, epoch=None):
@@ -120,9 +93,8 @@ class TestDefaults:
     def test_factor_and_interval_defaults(self, adapter):
         """Defaults interval to 1, start_factor to 1/3 and end_factor to 1.0."""
         scheduler = adapter.classes[LLI](optimizer())
-        assert scheduler.interval == 1
-        assert observed.same(scheduler.start_factor, 1.0 / 3)
-        assert observed.same(scheduler.end_factor, 1.0)
+        for name in ('interval', 'start_factor', 'end_factor'):
+            assert observed.same(getattr(scheduler, name), oracle.LLI_DEFAULTS[name]), name
 
     def test_positional_parameters_follow_linear_lr(self, adapter):
         """Takes start_factor, end_factor, begin, end, last_step, by_epoch, verbose by position."""
@@ -132,23 +104,23 @@ class TestDefaults:
             0.5, 0.25, 1, 5, -1, False, True)
 
     def test_interval_is_keyword_only(self, adapter):
-        """Raises TypeError for a ninth positional argument."""
+        """Raises TypeError for a ninth positional argument, and only for it."""
+        eight = (0.5, 0.0, 0, 8, -1, False, False)
+        assert adapter.classes[LLI](optimizer(), *eight, interval=2).interval == 2
         with pytest.raises(TypeError):
-            adapter.classes[LLI](optimizer(), 0.5, 0.0, 0, 8, -1, False, False, 2)
+            adapter.classes[LLI](optimizer(), *eight, 2)
 
     def test_omitted_arguments_give_the_default_trace(self, adapter):
         """Schedules with the defaults exactly as with them spelled out."""
-        spelled = _kw(start_factor=1.0 / 3, end_factor=1.0, begin=0, end=INF, interval=1,
-                      by_epoch=True)
-        omitted = _run(adapter, {}, steps=4, progress_offset=3)
-        assert omitted.error is None
-        _assert_rows(_run(adapter, spelled, steps=4, progress_offset=3).lrs, omitted.lrs)
+        spelled = {name: oracle.LLI_DEFAULTS[name] for name in _kw()}
+        omitted = _check_run(adapter, {}, steps=4, progress_offset=3)
+        compare.assert_rows(omitted, _run(adapter, spelled, steps=4, progress_offset=3))
 
 
 @pytest.mark.subject('LLI-FACTOR-RANGE')
 class TestFactorRange:
-    START = 'Starting multiplicative factor should between 0 and 1.'
-    END = 'Ending multiplicative factor should between 0 and 1.'
+    START = oracle.START_FACTOR_MESSAGE
+    END = oracle.END_FACTOR_MESSAGE
     OUTSIDE = (1.0000000000000002, 1.5, -5e-324, -1.0)
 
     @pytest.mark.parametrize('value', OUTSIDE)
@@ -183,10 +155,7 @@ class TestFactorRange:
     @pytest.mark.parametrize(('start', 'end'), [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)])
     def test_accepts_the_bounds(self, adapter, start, end):
         """Accepts 0 and 1 for both factors and schedules with them."""
-        kw = _kw(start_factor=start, end_factor=end, end=4)
-        trace = _run(adapter, kw, steps=5)
-        assert trace.error is None
-        _assert_rows(_expected_rows((0.1,), kw, 5), trace.lrs)
+        _check_run(adapter, _kw(start_factor=start, end_factor=end, end=4), steps=5)
 
 
 @pytest.mark.subject('LLI-TOTAL-ITERS')
@@ -195,20 +164,19 @@ class TestTotalIters:
     def test_is_end_minus_begin_minus_one(self, adapter, begin, end):
         """Sets total_iters to end - begin - 1."""
         scheduler = adapter.classes[LLI](optimizer(), begin=begin, end=end)
-        assert scheduler.total_iters == end - begin - 1
+        assert scheduler.total_iters == oracle.total_iters(begin, end)
 
     @pytest.mark.parametrize('total', [0, -7, 1, 10**12])
     def test_changes_nothing(self, adapter, total):
         """Gives the same lrs whatever total_iters is set to after construction."""
         kw = _kw(end=9, interval=2)
-        plain, changed = optimizer(0.1), optimizer(0.1)
-        cls = adapter.classes[LLI]
-        reference, altered = cls(plain, **kw), cls(changed, **kw)
-        altered.total_iters = total
+        expected = oracle.lli_outcome((0.1,), kw, 10).rows
+        opt = optimizer(0.1)
+        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler.total_iters = total
         for iteration in range(10):
-            _step(reference, plain, iteration)
-            _step(altered, changed, iteration)
-            assert observed.same(changed.param_groups[0]['lr'], plain.param_groups[0]['lr'])
+            _step(scheduler, opt, iteration)
+            assert observed.same(opt.param_groups[0]['lr'], expected[iteration + 1][0])
 
 
 @pytest.mark.subject('LLI-INTERVAL-UNVALIDATED')
@@ -221,16 +189,14 @@ class TestIntervalUnvalidated:
     @pytest.mark.parametrize('interval', [-1, -2, -3, 2.5, 0.5], ids=repr)
     def test_floor_division_semantics(self, adapter, interval):
         """Computes the staircase with Python floor division for negative and float intervals."""
-        kw = _kw(end=8, interval=interval)
-        trace = _run(adapter, kw, steps=9)
+        trace = _check_run(adapter, _kw(end=8, interval=interval), steps=9)
         assert trace.error is None
-        _assert_rows(_expected_rows((0.1,), kw, 9), trace.lrs)
 
     def test_non_numeric_interval_fails_late(self, adapter):
         """Raises TypeError only at the second active call for a non-numeric interval."""
-        trace = _run(adapter, _kw(begin=2, interval='x'), steps=4)
-        assert trace.lrs == [[0.1], [0.1], [0.05]]
+        trace = _check_run(adapter, _kw(begin=2, interval='x'), steps=4)
         assert (trace.error.type, trace.error.step) == ('TypeError', 3)
+        assert _check_run(adapter, _kw(begin=2, interval=1), steps=4).error is None  # the cause
 
 
 # -- the values ----------------------------------------------------------------------------------
@@ -243,15 +209,14 @@ class TestFirstStepDip:
     def test_multiplies_each_group_at_begin(self, adapter, begin, lrs):
         """Sets each group's lr to lr * start_factor at call begin."""
         kw = _kw(start_factor=2e-4 if lrs == (2e-4,) else 0.5, begin=begin, end=begin + 4)
-        trace = _run(adapter, kw, steps=begin + 2, lrs=lrs)
-        assert trace.error is None
-        assert trace.lrs[begin] == [lr * kw['start_factor'] for lr in lrs]
-        _assert_rows(_expected_rows(lrs, kw, begin + 2), trace.lrs)
+        trace = _check_run(adapter, kw, steps=begin + 2, lrs=lrs)
+        assert trace.lrs[begin] == [oracle.dip(lr, kw['start_factor']) for lr in lrs]
 
     def test_happens_in_the_constructor_for_begin_zero(self, adapter):
         """Dips during construction when begin is 0, before any progress exists."""
-        scheduler = adapter.classes[LLI](optimizer(0.1, 0.4), **_kw())
-        assert scheduler.get_last_value() == [0.1 * 0.5, 0.4 * 0.5]
+        kw, lrs = _kw(), (0.1, 0.4)
+        scheduler = adapter.classes[LLI](optimizer(*lrs), **kw)
+        assert scheduler.get_last_value() == [oracle.dip(lr, kw['start_factor']) for lr in lrs]
 
     def test_reads_no_hub(self, adapter):
         """Leaves the MessageHub registry empty: the dip consults no hub."""
@@ -266,7 +231,7 @@ class TestFirstStepDip:
         _step(scheduler, opt, 0)
         opt.param_groups[0]['lr'] = 0.3
         _step(scheduler, opt, 1)
-        assert opt.param_groups[0]['lr'] == 0.3 * 0.5
+        assert opt.param_groups[0]['lr'] == oracle.dip(0.3, 0.5)
         assert opt.param_groups[0]['initial_lr'] == 0.1
 
     @pytest.mark.subject('WIN-WRAPPER-BASE-GROUP')
@@ -274,14 +239,15 @@ class TestFirstStepDip:
         """Dips the OptimWrapper pseudo-group's lr like the real groups'."""
         opt = optimizer(0.1, 0.2, wrapper=True)
         adapter.classes[LLI](opt, **_kw())
-        assert opt.get_lr() == {'base_lr': [0.1 * 0.5], 'lr': [0.1 * 0.5, 0.2 * 0.5]}
+        assert opt.get_lr() == {'base_lr': [oracle.dip(0.1, 0.5)],
+                                'lr': [oracle.dip(0.1, 0.5), oracle.dip(0.2, 0.5)]}
 
     @pytest.mark.subject('LLI-ABSOLUTE-VALUE')
     def test_next_active_call_replaces_the_dip(self, adapter):
         """Writes start_factor itself (k = 0) at the call after the dip."""
         kw = _kw(start_factor=0.5, begin=1)
-        trace = _run(adapter, kw, steps=2, lrs=(0.3,))
-        assert trace.lrs == [[0.3], [0.3 * 0.5], [0.5]]
+        trace = _check_run(adapter, kw, steps=2, lrs=(0.3,))
+        assert trace.lrs[2] == [kw['start_factor']]
 
 
 @pytest.mark.subject('LLI-PROGRESS-SOURCE')
@@ -295,7 +261,7 @@ class TestProgressSource:
         scheduler = adapter.classes[LLI](opt, **kw)
         _step(scheduler, opt, iteration, epoch)
         progress = epoch if by_epoch else iteration
-        assert scheduler.get_last_value() == [_staircase(kw, progress)]
+        assert scheduler.get_last_value() == [oracle.staircase_value(kw, progress)]
 
     @pytest.mark.subject('LLI-PROGRESS-MISSING')
     @pytest.mark.parametrize('by_epoch', [False, True])
@@ -306,11 +272,12 @@ class TestProgressSource:
         cls = adapter.classes[LLI]
         works, fails = cls(own, **kw), cls(other, **kw)
         own_key, other_key = ('epoch', 'iter') if by_epoch else ('iter', 'epoch')
+        assert oracle.second_active_call(kw['begin'], kw['end'], 1) == 1  # reads progress
         with isolated_message_hubs():
             MessageHub.get_instance(RUNNER_HUB).update_info(own_key, 4)
             own.step()
             works.step()
-        assert works.get_last_value() == [_staircase(kw, 4)]
+        assert works.get_last_value() == [oracle.staircase_value(kw, 4)]
         with isolated_message_hubs():
             MessageHub.get_instance(RUNNER_HUB).update_info(other_key, 4)
             other.step()
@@ -319,9 +286,7 @@ class TestProgressSource:
 
     def test_epoch_loop(self, adapter):
         """Reads the epoch index when by_epoch is True in an epoch loop."""
-        kw = _kw(end=5, by_epoch=True)
-        trace = _run(adapter, kw, steps=6, loop='epoch', epoch_length=3)
-        _assert_rows(_expected_rows((0.1,), kw, 6), trace.lrs)
+        _check_run(adapter, _kw(end=5, by_epoch=True), steps=6, loop='epoch', epoch_length=3)
 
     @pytest.mark.subject('LLI-PROGRESS-INCONSISTENT')
     def test_iteration_key_in_an_epoch_loop(self, adapter):
@@ -329,8 +294,8 @@ class TestProgressSource:
         length = 3
         kw = _kw(end=40, by_epoch=False)
         trace = _run(adapter, kw, steps=5, loop='epoch', epoch_length=length)
-        expected = _expected_rows((0.1,), kw, 5, progress=lambda call: call * length - 1)
-        _assert_rows(expected, trace.lrs)
+        expected = oracle.lli_outcome((0.1,), kw, 5, progress=lambda call: call * length - 1)
+        compare.assert_rows(expected.trace(), trace)
 
 
 @pytest.mark.subject('LLI-CURRENT-HUB')
@@ -344,7 +309,7 @@ class TestCurrentHub:
         MessageHub.get_instance('newer').update_info('iter', 6)
         opt.step()
         scheduler.step()
-        assert scheduler.get_last_value() == [_staircase(kw, 6)]
+        assert scheduler.get_last_value() == [oracle.staircase_value(kw, 6)]
 
     def test_using_an_older_hub_does_not_make_it_current(self, adapter):
         """Keeps reading the newest hub after an older one is fetched and updated."""
@@ -356,7 +321,7 @@ class TestCurrentHub:
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', 1)
         opt.step()
         scheduler.step()
-        assert scheduler.get_last_value() == [_staircase(kw, 6)]
+        assert scheduler.get_last_value() == [oracle.staircase_value(kw, 6)]
 
     def test_creates_and_reads_a_default_hub_when_none_exists(self, adapter):
         """Creates the 'mmengine' hub when there is none, and fails on its missing progress."""
@@ -381,13 +346,14 @@ class TestCurrentHub:
             reduce_lr_hub_first=hub_first,
         )
         trace = driver.run(scenario, adapter)
-        expected = [[*row, 0.1] for row in _expected_rows((0.1,), kw, 5)]
-        if hub_first:
-            assert trace.error is None
-            _assert_rows(expected, trace.lrs)
-        else:
-            _assert_error(trace, 'TypeError', step=2)
-            _assert_rows(expected[:2], trace.lrs)
+        # Without the runner's hub as the newest, no progress is ever found (LLI-CURRENT-HUB).
+        linear = oracle.lli_outcome((0.1,), kw, 5, None if hub_first else (lambda call: None))
+        reduce = oracle.rlr_outcome((0.1,), scenario.metrics, {'patience': 100})
+        expected = oracle.Outcome([a + b for a, b in zip(linear.rows, reduce.rows)],
+                                  linear.error, linear.error_call)
+        assert (expected.error, expected.error_call) == (
+            (None, None) if hub_first else ('TypeError', 2))
+        compare.assert_rows(expected.trace(), trace)
 
     @pytest.mark.runner
     @pytest.mark.parametrize('hook', _hooks())
@@ -396,9 +362,10 @@ class TestCurrentHub:
         kw = _kw(begin=2)
         record = train(schedulers={'type': adapter.classes[LLI], **kw}, iterations=6,
                        classes=adapter.classes, hook={'type': hook, 'by_epoch': False})
-        assert record.lr() == [row[0] for row in _expected_rows((0.1,), kw, 2)]
-        assert record.error.type == 'TypeError'
-        assert record.error.step == 3
+        expected = oracle.lli_outcome((0.1,), kw, 6, progress=lambda call: None)
+        assert record.error is not None
+        assert (record.error.type, record.error.step) == (expected.error, expected.error_call)
+        assert record.lr() == [row[0] for row in expected.rows]
 
     @pytest.mark.runner
     def test_default_hook_runner_works(self, adapter):
@@ -407,7 +374,7 @@ class TestCurrentHub:
         record = train(schedulers={'type': adapter.classes[LLI], **kw}, iterations=6,
                        classes=adapter.classes)
         assert record.error is None
-        assert record.lr() == [row[0] for row in _expected_rows((0.1,), kw, 5)]
+        assert record.lr() == [row[0] for row in oracle.lli_outcome((0.1,), kw, 5).rows]
 
 
 @pytest.mark.subject('LLI-STAIRCASE')
@@ -435,7 +402,7 @@ class TestStaircase:
             for iteration in range(begin):  # up to and including the dip
                 _step(scheduler, opt, iteration)
             _step(scheduler, opt, progress)
-            assert scheduler.get_last_value() == [_staircase(kw, progress)]
+            assert scheduler.get_last_value() == [oracle.staircase_value(kw, progress)]
 
     @pytest.mark.parametrize(
         ('begin', 'end', 'interval'),
@@ -444,9 +411,8 @@ class TestStaircase:
     def test_traces(self, adapter, begin, end, interval):
         """Follows the staircase through whole traces, the remainder of the window dropped."""
         kw = _kw(begin=begin, end=end, interval=interval, start_factor=2e-4)
-        trace = _run(adapter, kw, steps=end + 2, lrs=(2e-4,))
+        trace = _check_run(adapter, kw, steps=end + 2, lrs=(2e-4,))
         assert trace.error is None
-        _assert_rows(_expected_rows((2e-4,), kw, end + 2), trace.lrs)
 
     def test_progress_before_begin_counts_as_zero(self, adapter):
         """Uses k = 0 for progress before begin."""
@@ -465,9 +431,8 @@ class TestAbsoluteValue:
     def test_independent_of_the_optimizer_lr(self, adapter, lr):
         """Writes the same values after the dip whatever lr the optimizer started with."""
         kw = _kw(start_factor=0.5, end_factor=0.25, end=4)
-        trace = _run(adapter, kw, steps=5, lrs=(lr,))
-        assert trace.lrs[0] == [lr * 0.5]
-        assert trace.lrs[1:] == [[_staircase(kw, min(call - 1, 2))] for call in range(1, 6)]
+        trace = _check_run(adapter, kw, steps=5, lrs=(lr,))
+        assert trace.lrs[1:] == _run(adapter, kw, steps=5, lrs=(0.1,)).lrs[1:]
 
     def test_ignores_outside_changes(self, adapter):
         """Overwrites an lr set from outside with the absolute value."""
@@ -476,7 +441,7 @@ class TestAbsoluteValue:
         scheduler = adapter.classes[LLI](opt, **kw)
         opt.param_groups[0]['lr'] = 7.0
         _step(scheduler, opt, 3)
-        assert opt.param_groups[0]['lr'] == _staircase(kw, 3)
+        assert opt.param_groups[0]['lr'] == oracle.staircase_value(kw, 3)
 
 
 @pytest.mark.subject('LLI-GROUPS-COLLAPSE')
@@ -486,13 +451,12 @@ class TestGroupsCollapse:
         """Gives every group, the wrapper pseudo-group included, one value except on the dip."""
         lrs = (0.1, 0.01, 1.0)
         kw = _kw(begin=1, end=5)
-        trace = _run(adapter, kw, steps=6, lrs=lrs, wrapper=wrapper)
+        trace = _check_run(adapter, kw, steps=6, lrs=lrs, wrapper=wrapper)
         assert trace.error is None
         groups = lrs + ((lrs[0],) if wrapper else ())
         assert len(set(trace.lrs[1])) == len(set(groups))
         for row in trace.lrs[2:]:
             assert len(set(row)) == 1
-        _assert_rows(_expected_rows(groups, kw, 6), trace.lrs)
 
 
 @pytest.mark.subject('LLI-BEFORE-BEGIN')
@@ -502,7 +466,7 @@ class TestBeforeBegin:
         """Keeps the optimizer's own lrs, not start_factor, before begin."""
         lrs = (0.1, 0.02)
         kw = _kw(begin=begin, end=begin + 3)
-        trace = _run(adapter, kw, steps=begin + 1, lrs=lrs)
+        trace = _check_run(adapter, kw, steps=begin + 1, lrs=lrs)
         assert trace.lrs[:begin] == [list(lrs)] * begin
         assert all(kw['start_factor'] not in row for row in trace.lrs[:begin])
 
@@ -515,7 +479,7 @@ class TestBeforeBegin:
             _step(scheduler, opt, iteration)
             assert opt.param_groups[0]['lr'] == 0.3
         _step(scheduler, opt, 2)
-        assert opt.param_groups[0]['lr'] == 0.3 * 0.5
+        assert opt.param_groups[0]['lr'] == oracle.dip(0.3, 0.5)
 
 
 # -- the Runner ----------------------------------------------------------------------------------
@@ -533,6 +497,8 @@ class TestRunnerLag:
         """Dips at iteration begin and changes at begin + 1 + m * interval while in the window."""
         kw = _kw(begin=begin, end=end, interval=interval)
         trace = _run(adapter, kw, steps=end + 3)
+        assert trace.error is None
+        assert len(trace.lrs) == end + 4
         expected = [begin, begin + 1] + [
             begin + 1 + m * interval for m in range(1, end) if begin + 1 + m * interval < end]
         assert _change_iterations(trace.lrs) == [i for i in expected if i > 0]
@@ -545,7 +511,7 @@ class TestRunnerLag:
         for iteration in range(5):
             _step(scheduler, opt, iteration)
             assert scheduler._global_step == iteration + 1
-            assert scheduler.get_last_value() == [_staircase(kw, iteration)]
+            assert scheduler.get_last_value() == [oracle.staircase_value(kw, iteration)]
 
     @pytest.mark.runner
     def test_real_runner(self, adapter):
@@ -555,7 +521,8 @@ class TestRunnerLag:
                        iterations=13, classes=adapter.classes)
         assert record.error is None
         # the Runner's OptimWrapper has two groups, so a pseudo-group with the default lr too
-        _assert_rows(_expected_rows((2e-4, 0.1, 2e-4), kw, 12), record.used)
+        compare.assert_rows(oracle.lli_outcome((2e-4, 0.1, 2e-4), kw, 12).trace(),
+                            driver.Trace(lrs=record.used))
 
 
 @pytest.mark.subject('LLI-NEVER-END-FACTOR')
@@ -567,8 +534,8 @@ class TestNeverEndFactor:
     def test_final_lr_is_the_value_for_end_minus_two(self, adapter, begin, end, interval):
         """Ends at the value for P = end - 2, reaching end_factor only if the remainder is >= 2."""
         kw = _kw(begin=begin, end=end, interval=interval)
-        trace = _run(adapter, kw, steps=end + 4)
-        final = _staircase(kw, end - 2)
+        trace = _check_run(adapter, kw, steps=end + 4)
+        final = oracle.final_runner_value(kw)
         assert trace.lrs[end - 1:] == [[final]] * 6
         remainder = (end - begin) % interval
         assert (final == kw['end_factor']) is (remainder >= 2)
@@ -576,10 +543,13 @@ class TestNeverEndFactor:
     def test_cyclegan_facades_shape(self, adapter):
         """Ends one stair above end_factor for the facades config's divisible window."""
         kw = _kw(start_factor=2e-4, end_factor=0.0, begin=40, end=80, interval=4)
-        trace = _run(adapter, kw, steps=82, lrs=(2e-4,))
-        steps = (kw['end'] - kw['begin']) // kw['interval']
-        assert trace.lrs[-1] == [2e-4 + (0.0 - 2e-4) * ((steps - 1) / steps)]
-        assert trace.lrs[-1] != [0.0]
+        trace = _check_run(adapter, kw, steps=82, lrs=(2e-4,))
+        assert trace.error is None
+        stairs = oracle.stairs_total(kw['begin'], kw['end'], kw['interval'])
+        one_short = oracle.absolute_value(kw['start_factor'], kw['end_factor'],
+                                          (stairs - 1) / stairs)
+        assert trace.lrs[-1] == [one_short]
+        assert trace.lrs[-1] != [kw['end_factor']]
 
 
 # -- failures ------------------------------------------------------------------------------------
@@ -592,10 +562,9 @@ class TestIntervalTooLarge:
     def test_second_active_call_divides_by_zero(self, adapter, begin, end, interval):
         """Raises ZeroDivisionError at call begin + 1, after a normal dip."""
         kw = _kw(begin=begin, end=end, interval=interval)
-        trace = _run(adapter, kw, steps=begin + 3)
+        trace = _check_run(adapter, kw, steps=begin + 3)
         if begin + 1 < end:
-            _assert_error(trace, 'ZeroDivisionError', step=begin + 1)
-            _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
+            assert (trace.error.type, trace.error.step) == ('ZeroDivisionError', begin + 1)
         else:  # a one-call window never computes k
             assert trace.error is None
 
@@ -603,7 +572,7 @@ class TestIntervalTooLarge:
     def test_interval_equal_to_window_stays_at_start_factor(self, adapter, begin, end):
         """Keeps start_factor after the dip when interval == end - begin."""
         kw = _kw(begin=begin, end=end, interval=end - begin)
-        trace = _run(adapter, kw, steps=end + 1)
+        trace = _check_run(adapter, kw, steps=end + 1)
         assert trace.error is None
         assert trace.lrs[begin + 1:] == [[kw['start_factor']]] * (end + 1 - begin)
 
@@ -613,10 +582,8 @@ class TestIntervalZero:
     @pytest.mark.parametrize('begin', [0, 2])
     def test_second_active_call_fails(self, adapter, begin):
         """Raises ZeroDivisionError at call begin + 1."""
-        kw = _kw(begin=begin, interval=0)
-        trace = _run(adapter, kw, steps=begin + 3)
-        _assert_error(trace, 'ZeroDivisionError', step=begin + 1)
-        _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
+        trace = _check_run(adapter, _kw(begin=begin, interval=0), steps=begin + 3)
+        assert (trace.error.type, trace.error.step) == ('ZeroDivisionError', begin + 1)
 
 
 @pytest.mark.subject('LLI-PROGRESS-MISSING')
@@ -626,9 +593,8 @@ class TestProgressMissing:
     def test_second_active_call_fails(self, adapter, begin, by_epoch):
         """Raises TypeError on None - begin at call begin + 1 when nothing is published."""
         kw = _kw(begin=begin, by_epoch=by_epoch)
-        trace = _run(adapter, kw, steps=begin + 3, progress='absent')
-        _assert_error(trace, 'TypeError', step=begin + 1)
-        _assert_rows(_expected_rows((0.1,), kw, begin), trace.lrs)
+        trace = _check_run(adapter, kw, steps=begin + 3, progress='absent')
+        assert (trace.error.type, trace.error.step) == ('TypeError', begin + 1)
 
     def test_published_none_fails_alike(self, adapter):
         """Raises the same TypeError when the progress key holds None."""
@@ -647,14 +613,13 @@ class TestProgressInconsistent:
         """Computes the value from the hub's progress, however far it is from the call count."""
         kw = _kw(end=8, interval=2)
         trace = _run(adapter, kw, steps=10, progress_offset=offset)
-        assert trace.error is None
-        _assert_rows(_expected_rows((0.1,), kw, 10, progress=lambda c: c - 1 + offset),
-                     trace.lrs)
+        expected = oracle.lli_outcome((0.1,), kw, 10, progress=lambda call: call - 1 + offset)
+        compare.assert_rows(expected.trace(), trace)
 
     def test_no_clamp_beyond_end_factor(self, adapter):
         """Goes past end_factor, below zero, when progress runs ahead."""
         kw = _kw(end=4)
-        trace = _run(adapter, kw, steps=3, progress_offset=4)
+        trace = _check_run(adapter, kw, steps=3, progress_offset=4)
         assert trace.lrs[1] == [kw['end_factor']]
         assert trace.lrs[2][0] < kw['end_factor']
         assert trace.lrs[3][0] < 0
@@ -662,20 +627,20 @@ class TestProgressInconsistent:
     def test_progress_behind_gives_start_factor(self, adapter):
         """Writes start_factor while progress is at or before begin."""
         kw = _kw(begin=2, end=10)
-        trace = _run(adapter, kw, steps=9, progress_offset=-20)
+        trace = _check_run(adapter, kw, steps=9, progress_offset=-20)
         assert trace.lrs[3:] == [[kw['start_factor']]] * 7
 
     def test_frozen_progress_keeps_one_value(self, adapter):
         """Keeps one value while the hub's progress never changes."""
         kw = _kw(end=10)
-        trace = _run(adapter, kw, steps=9, progress='frozen', progress_offset=4)
-        assert trace.lrs[1:] == [[_staircase(kw, 4)]] * 9
+        trace = _check_run(adapter, kw, steps=9, progress='frozen', progress_offset=4)
+        assert trace.lrs[1:] == [[oracle.staircase_value(kw, 4)]] * 9
 
     def test_window_follows_the_calls(self, adapter):
         """Stops changing lr after end calls while the hub's progress goes on."""
         kw = _kw(end=4)
-        trace = _run(adapter, kw, steps=8, progress_offset=2)
-        assert trace.lrs[3] == [_staircase(kw, 4)]
+        trace = _check_run(adapter, kw, steps=8, progress_offset=2)
+        assert trace.lrs[3] == [oracle.staircase_value(kw, 4)]
         assert trace.lrs[4:] == [trace.lrs[3]] * 5
 
 
@@ -688,7 +653,7 @@ class TestResumeLastStep:
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', 5)
         scheduler = adapter.classes[LLI](optimizer(0.1, initial=(0.1,)), **kw)
         assert (scheduler._global_step, scheduler.last_step) == (0, last_step + 1)
-        assert scheduler.get_last_value() == [_staircase(kw, 5)]
+        assert scheduler.get_last_value() == [oracle.staircase_value(kw, 5)]
 
     def test_later_begin_keeps_last_step_until_then(self, adapter):
         """Keeps last_step until begin, then reads the hub instead of dipping."""
@@ -699,20 +664,25 @@ class TestResumeLastStep:
         assert (scheduler.last_step, opt.param_groups[0]['lr']) == (3, 0.1)
         _step(scheduler, opt, 6)
         assert scheduler.last_step == 4
-        assert opt.param_groups[0]['lr'] == _staircase(kw, 6)
+        assert opt.param_groups[0]['lr'] == oracle.staircase_value(kw, 6)
 
     def test_needs_progress_at_construction(self, adapter):
         """Raises TypeError in the constructor when begin is 0 and no progress is published."""
-        trace = _run(adapter, _kw(last_step=2), steps=2, progress='absent', initial_lrs=(0.1,))
-        _assert_error(trace, 'TypeError', step=0, phase='construct')
+        kw = _kw(last_step=2)
+        published = _check_run(adapter, kw, steps=2, progress='frozen', progress_offset=1,
+                                initial_lrs=(0.1,))
+        assert published.error is None
+        trace = _check_run(adapter, kw, steps=2, progress='absent', initial_lrs=(0.1,))
+        assert (trace.error.type, trace.error.step, trace.error.phase) == (
+            'TypeError', 0, 'construct')
 
     def test_trace_continues_the_schedule(self, adapter):
         """Follows the staircase from the hub at every call after a last_step resume."""
         kw = _kw(end=10, last_step=4)
-        trace = _run(adapter, kw, steps=6, progress='frozen', progress_offset=4,
-                     initial_lrs=(0.1,))
+        trace = _check_run(adapter, kw, steps=6, progress='frozen', progress_offset=4,
+                           initial_lrs=(0.1,))
         assert trace.error is None
-        assert trace.lrs == [[_staircase(kw, 4)]] * 7
+        assert trace.lrs == [[oracle.staircase_value(kw, 4)]] * 7
 
 
 @pytest.mark.subject('LLI-ITER-FROM-EPOCH')
@@ -723,10 +693,11 @@ class TestIterFromEpoch:
         """Scales begin and end by int(x * epoch_length), keeps interval, sets by_epoch False."""
         scheduler = adapter.classes[LLI].build_iter_from_epoch(
             optimizer(), begin=begin, end=end, interval=interval, epoch_length=length)
-        assert (scheduler.begin, scheduler.end) == (int(begin * length), int(end * length))
+        assert (scheduler.begin, scheduler.end) == oracle.iter_from_epoch_window(begin, end,
+                                                                                 length)
         assert scheduler.interval is interval
         assert scheduler.by_epoch is False
-        assert scheduler.total_iters == scheduler.end - scheduler.begin - 1
+        assert scheduler.total_iters == oracle.total_iters(scheduler.begin, scheduler.end)
 
     def test_infinite_end_is_kept(self, adapter):
         """Leaves the default end of 10**9 unscaled."""
@@ -762,7 +733,7 @@ class TestIterFromEpoch:
         length = 4
         converted = _run(adapter, epoch_kw, steps=14, epoch_length=length,
                          build='iter_from_epoch')
-        iteration_kw = _kw(begin=4, end=12, interval=2)
-        assert converted.error is None
-        _assert_rows(_run(adapter, iteration_kw, steps=14).lrs, converted.lrs)
-        _assert_rows(_expected_rows((0.1,), iteration_kw, 14), converted.lrs)
+        begin, end = oracle.iter_from_epoch_window(epoch_kw['begin'], epoch_kw['end'], length)
+        iteration_kw = _kw(begin=begin, end=end, interval=epoch_kw['interval'])
+        compare.assert_rows(oracle.lli_outcome((0.1,), iteration_kw, 14).trace(), converted)
+        compare.assert_rows(converted, _run(adapter, iteration_kw, steps=14))

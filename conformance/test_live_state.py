@@ -16,7 +16,7 @@ import pytest
 import torch
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import observed
+from conformance.harness import observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.repro import optimizer
 
@@ -54,9 +54,9 @@ def lrs(opt):
 
 
 def staircase(s, progress):
-    """LLI-STAIRCASE with LLI-ABSOLUTE-VALUE on the scheduler's attributes as they are now."""
-    k = (max(0, progress - s.begin) // s.interval) / ((s.end - s.begin) // s.interval)
-    return s.start_factor + (s.end_factor - s.start_factor) * k
+    """The staircase value (oracle.staircase_value) for the scheduler's attributes as they are."""
+    names = ('start_factor', 'end_factor', 'begin', 'end', 'interval')
+    return oracle.staircase_value({name: getattr(s, name) for name in names}, progress)
 
 
 @contextlib.contextmanager
@@ -209,14 +209,12 @@ class TestLiveAttributes:
         for name, value in changes.items():
             setattr(s, name, value)
         call(s)
-        kw = {'factor': 0.5, 'min_lr': 0.0, 'eps': 1e-8, 'patience': 0, 'threshold': 1e-4,
-              **changes}
+        kw = oracle.rlr_arguments({'patience': 0, 'factor': 0.5, **changes})
+        # The second 1.0 against best 1.0 (RLR-COUNT), then RLR-PATIENCE and RLR-REDUCE-ORDER.
+        _, bad = oracle.counted(1.0, 1.0, 0, kw)
         lr = 1.0
-        value, best = 1.0, 1.0
-        bad = not value < best * (1.0 - kw['threshold'])  # RLR-IS-BETTER, min/rel
-        # One bad call (RLR-COUNT) against RLR-PATIENCE, then the eps test of RLR-REDUCE-ORDER.
-        if bad and kw['patience'] < 1 and lr - lr * kw['factor'] > kw['eps']:
-            lr = max(lr * kw['factor'], kw['min_lr'])
+        if oracle.patience_exceeded(bad, kw['patience']):
+            lr = oracle.reduced(lr, kw['factor'], kw['min_lr'], kw['eps'])
         assert lrs(opt) == [lr]
 
     @pytest.mark.scheduler(RLR)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.harness import clauses, configs, driver, impl
+from conformance.harness import clauses, configs, driver, impl, oracle
 from conformance.harness.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,14 +132,17 @@ class TestConfigCases:
         lrs = [row[0] for row in trace.lrs]
         changes = [k for k in range(1, len(lrs)) if lrs[k] != lrs[k - 1]]
         assert len(changes) >= 5
-        factor = case.param_scheduler['factor']
-        assert all(lrs[k] == lrs[k - 1] * factor for k in changes)
+        kw = oracle.rlr_arguments({k: v for k, v in case.param_scheduler.items() if k != 'type'})
+        factor, eps = kw['factor'], kw['eps']
+        assert all(lrs[k] == oracle.reduced(lrs[k - 1], factor, kw['min_lr'], eps)
+                   for k in changes)
         gaps = [b - a for a, b in zip(changes, changes[1:])]
-        patience, cooldown = case.param_scheduler['patience'], case.param_scheduler['cooldown']
+        patience, cooldown = kw['patience'], kw['cooldown']
         assert min(gaps) >= cooldown + patience + 1
-        if cooldown == 0:  # CAIN's stream runs into the eps floor (default eps 1e-8)
-            assert lrs[-1] - lrs[-1] * factor <= 1e-8
-            assert lrs[changes[-1] - 1] - lrs[changes[-1] - 1] * factor > 1e-8
+        if cooldown == 0:  # CAIN's stream runs into the eps floor (RLR-EPS)
+            assert oracle.reduced(lrs[-1], factor, kw['min_lr'], eps) == lrs[-1]
+            assert oracle.reduced(lrs[changes[-1] - 1], factor, kw['min_lr'], eps) != lrs[
+                changes[-1] - 1]
 
 
 @pytest.mark.subject('LOOP-MMENGINE-VERSIONS')

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.harness import driver, observed
+from conformance.harness import driver, observed, oracle
 from conformance.harness.scenario import single
 
 LLI = 'LinearLrInterval'
@@ -20,20 +20,9 @@ pytestmark = [pytest.mark.scheduler(LLI), pytest.mark.subject('LLI-NEVER-END-FAC
               pytest.mark.touches('LLI-RUNNER-LAG', 'LLI-STAIRCASE', 'LLI-ABSOLUTE-VALUE')]
 
 
-def clause_numerator(width, interval):
-    """The clause's case split for ``end - begin = q * interval + r``."""
-    q, r = divmod(width, interval)
-    if r >= 2:
-        return q
-    if interval >= 2:
-        return q - 1
-    return q - 2
-
-
 def clause_final_lr(width, interval, sf=SF, ef=EF):
-    """The final lr the clause states: sf + (ef - sf) * k with k = numerator / q."""
-    q = width // interval
-    return sf + (ef - sf) * (clause_numerator(width, interval) / q)
+    """The final lr the clause states (oracle.final_value, its case split)."""
+    return oracle.final_value(width, interval, sf, ef)
 
 
 def _windows():

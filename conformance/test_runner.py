@@ -14,7 +14,7 @@ import re
 import pytest
 from mmengine.logging import MessageHub
 
-from conformance.harness import compare, configs, driver, observed, upstream
+from conformance.harness import compare, configs, driver, observed, oracle, upstream
 from conformance.harness.adapters import REDUCE_LR_HUB
 from conformance.harness.driver import ErrorRecord, Trace
 from conformance.harness.isolation import isolated_message_hubs
@@ -63,14 +63,20 @@ def _same_rows(want, got):
     )
 
 
-def assert_runner_is_driver(scenario, record, adapter, *, uniform=True):
+def assert_runner_is_driver(scenario, record, adapter, *, uniform=True, error=None):
     """The Runner's rows, error and per-iteration lrs equal the driver's for ``scenario``.
 
+    The driver's run must first end as the test says: without an exception, or with ``error``
+    (type, call); two runs that fail alike would otherwise agree about nothing.
     ``uniform``: the scenario's loop also says where the rounds fall (every iteration, or every
     ``epoch_length`` iterations), so the driver's own lrs_used must match too.
     """
     __tracebackhide__ = True
     expected = driver.run(scenario, adapter)
+    ended = None if expected.error is None else (expected.error.type, expected.error.step)
+    assert ended == error, f'{scenario.id}: the driver run ends with {expected.error}'
+    if error is None:
+        assert len(expected.lrs) == scenario.steps + 1
     got = Trace(lrs=record.rows, error=_as_driver_error(record.error))
     compare.assert_same_trace(scenario, expected, got)
     placed = _expand(expected.lrs, record.rounds, len(record.used))
@@ -85,28 +91,8 @@ def assert_runner_is_driver(scenario, record, adapter, *, uniform=True):
 
 
 def loss_averages(record, block):
-    """LOOP-HOOK-TRAIN-LOSS: sum(loss * len(batch)) / sum(len(batch)) over each block."""
-    averages = []
-    for start in range(0, len(record.losses) - block + 1, block):
-        total, count = 0, 0
-        for loss, length in zip(record.losses[start:start + block],
-                                record.batch_lengths[start:start + block]):
-            total += loss * length
-            count += length
-        averages.append(total / count)
-    return averages
-
-
-def metric_averages(values, blocks):
-    """LOOP-HOOK-VAL-METRIC: the mean of each block of consecutive validation values."""
-    averages, start = [], 0
-    for size in blocks:
-        total = 0
-        for value in values[start:start + size]:
-            total += value
-        averages.append(total / size)
-        start += size
-    return averages
+    """What the hook publishes for the losses the run logged, ``block`` iterations at a time."""
+    return oracle.loss_averages(record.losses, record.batch_lengths, block)
 
 
 def _same_values(want, got):
@@ -337,7 +323,7 @@ class TestHookValMetric:
                        epochs=12, epoch_length=2,
                        hook={'type': ReduceLRSchedulerHook, 'val_metric': 'MAE'},
                        val_metric=StreamMetric('MAE', self.MAE))
-        assert _same_values(metric_averages(self.MAE, [1] * 12), record.published)
+        assert _same_values(oracle.metric_averages(self.MAE, [1] * 12), record.published)
         scenario = single('ReduceLR', 'runner-hook-val-epoch', wrapper=True, kwargs=kwargs,
                           steps=12, loop='epoch', epoch_length=2, metrics=self.MAE)
         assert_runner_is_driver(scenario, record, adapter)
@@ -351,7 +337,7 @@ class TestHookValMetric:
                        val_metric=StreamMetric('MAE', self.MAE))
         epochs = [e for e in range(11) if (e + 2) % 2 == 0]
         assert record.rounds == [2 * (e + 1) for e in epochs]
-        averages = metric_averages(self.MAE, [1] + [2] * (len(epochs) - 1))
+        averages = oracle.metric_averages(self.MAE, [1] + [2] * (len(epochs) - 1))
         assert _same_values(averages, record.published)
         # The rounds are not evenly spaced, so the scenario is one call per publication.
         scenario = single('ReduceLR', 'runner-hook-val-epoch2', wrapper=True, kwargs=kwargs,
@@ -447,7 +433,8 @@ class TestHookHub:
                                               SchedulerSpec('LinearLrInterval', lli)),
             optimizers=_wrapped(0.1), steps=6, loop='epoch', epoch_length=2,
             metrics=TestHookValMetric.MAE)
-        assert_runner_is_driver(scenario, record, adapter)
+        second = oracle.second_active_call(lli['begin'], lli['end'], scenario.steps)
+        assert_runner_is_driver(scenario, record, adapter, error=('TypeError', second))
 
 
 # -- several optimizers, several groups --------------------------------------------------------
@@ -559,6 +546,8 @@ _HOOK_RUNS = {
                           rlr={'by_epoch': True, 'patience': 0, 'factor': 0.5,
                                'threshold': 0.6}),
 }
+#: How the runs end (LOOP-HOOK-VAL-METRIC): every other run trains to its end.
+_HOOK_ERRORS = {'val-missing': 'KeyError', 'val-no-schedulers': 'TypeError'}
 
 
 @pytest.mark.subject('LOOP-HOOK-TRAIN-LOSS')
@@ -580,6 +569,8 @@ class TestUpstreamHook:
             with isolated_message_hubs():  # two processes, not two runs in one
                 records.append(train(schedulers=schedulers, **options))
         ours, theirs = records
+        # Both runs failing alike would prove nothing: upstream's must end as the clauses say.
+        assert (theirs.error and theirs.error.type) == _HOOK_ERRORS.get(name), theirs.error
         assert _same_values(ours.published, theirs.published)
         assert ours.rounds == theirs.rounds
         assert _same_rows(ours.rows, theirs.rows)

@@ -16,7 +16,7 @@ import warnings
 import pytest
 from mmengine.logging import MessageHub
 
-from conformance.harness import clauses, observed
+from conformance.harness import clauses, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.repro import optimizer
 
@@ -130,9 +130,9 @@ class TestForeignState:
         assert loaded.best == donor.best and loaded.mode == 'min'
         publish(iteration=7, epoch=3)
         call(loaded)
-        k = (max(0, 3 - loaded.begin) // loaded.interval) / (
-            (loaded.end - loaded.begin) // loaded.interval)
-        assert lrs(opt) == [loaded.start_factor + (loaded.end_factor - loaded.start_factor) * k]
+        names = ('start_factor', 'end_factor', 'begin', 'end', 'interval')
+        attributes = {name: getattr(loaded, name) for name in names}
+        assert lrs(opt) == [oracle.staircase_value(attributes, 3)]  # 'epoch', not 'iter'
 
 
 # -- WIN-DEEPCOPY ----------------------------------------------------------------------------------
@@ -210,11 +210,10 @@ def bad_calls_only(lr, factor, patience, calls):
     """RLR-COUNT, RLR-PATIENCE and RLR-REDUCE-ORDER when no consuming call ever improves."""
     rows, bad = [], 0
     for _ in range(calls):
-        bad += 1
-        if bad > patience:
+        bad += 1  # nothing improves on best = inf
+        if oracle.patience_exceeded(bad, patience):
             bad = 0
-            if lr - lr * factor > 1e-8:
-                lr = max(lr * factor, 0.0)
+            lr = oracle.reduced(lr, factor, 0.0, oracle.RLR_DEFAULTS['eps'])
         rows.append(lr)
     return rows
 

@@ -14,7 +14,7 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
-from conformance.harness import driver, observed
+from conformance.harness import driver, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.repro import optimizer
 from conformance.harness.scenario import single
@@ -50,9 +50,9 @@ def _assert_rows(want_rows, trace):
 
 
 def lli_value(progress, begin, end, interval, sf, ef):
-    """LLI-STAIRCASE and LLI-ABSOLUTE-VALUE, evaluated on the objects given."""
-    k = (max(0, progress - begin) // interval) / ((end - begin) // interval)
-    return sf + (ef - sf) * k
+    """The staircase value (oracle.staircase_value), evaluated on the objects given."""
+    kw = dict(start_factor=sf, end_factor=ef, begin=begin, end=end, interval=interval)
+    return oracle.staircase_value(kw, progress)
 
 
 _LLI_CASES = {
@@ -117,13 +117,6 @@ class TestLinearIntervalWrites:
 # -- ReduceLR --------------------------------------------------------------------------------------
 
 
-def rlr_reduce(lr, factor, min_lr, eps):
-    """RLR-REDUCE-ORDER: the eps test, then max(lr * factor, min_lr), on the objects given."""
-    if lr - lr * factor > eps:
-        return max(lr * factor, min_lr)
-    return lr
-
-
 _RLR_CASES = {
     'int-lr-half': (1, dict(factor=0.5)),
     'int-lr-int-zero': (1, dict(factor=0)),
@@ -155,7 +148,7 @@ class TestReduceLRWrites:
         # Constant value: call 1 improves on best, every later call is bad (patience 0).
         rows, current = [[lr], [lr]], lr
         for _call in range(2, steps + 1):
-            current = rlr_reduce(current, factor, min_lr, eps)
+            current = oracle.reduced(current, factor, min_lr, eps)
             rows.append([current])
         trace = driver.run(single(RLR, kwargs=kwargs, steps=steps, lrs=(lr,),
                                   metrics=(1.0,) * steps), adapter)
@@ -231,7 +224,7 @@ class TestReduceLRStateTypes:
         best = float('inf') if mode == 'min' else float('-inf')  # RLR-MODE-WORSE
         expected = [best]
         for read in hub_reads(metrics):  # RLR-COUNT on the values as the hub returns them
-            if is_better_rule(mode, 'rel', 1e-4, read, best):
+            if oracle.is_better(read, best, mode, 'rel', 1e-4):
                 best = read
             expected.append(best)
         got = [row[0]['best'] for row in trace.state]
@@ -255,11 +248,8 @@ class TestReduceLRStateTypes:
         # with the cooldown object itself so that Python and numpy give the counter its type.
         counters, counter = [0, 0], 0  # call 0 is the first active call, call 1 improves
         for _call in range(2, steps + 1):
-            bad = 1
-            if counter > 0:
-                counter -= 1
-                bad = 0
-            if bad > 0:
+            counter, bad = oracle.cooled(counter, 1)  # every later call is a bad one
+            if oracle.patience_exceeded(bad, 0):
                 counter = cooldown
             counters.append(counter)
         for call, row in enumerate(trace.state):
@@ -296,17 +286,6 @@ class TestReduceLRStateTypes:
 # -- is_better called directly ------------------------------------------------------------------
 
 
-def is_better_rule(mode, threshold_mode, threshold, a, best):
-    """RLR-IS-BETTER's expressions (other pairs: max/abs, RLR-LOAD-UNVALIDATED)."""
-    if mode == 'min' and threshold_mode == 'rel':
-        return a < best * (1.0 - threshold)
-    if mode == 'min' and threshold_mode == 'abs':
-        return a < best - threshold
-    if mode == 'max' and threshold_mode == 'rel':
-        return a > best * (1.0 + threshold)
-    return a > best + threshold
-
-
 def _outcome(call):
     try:
         return 'value', call()
@@ -334,7 +313,7 @@ class TestIsBetterDirect:
         """Returns what the comparison returns, of its type, or raises what it raises."""
         s = classes[RLR](optimizer(1.0), mode=mode, threshold_mode=threshold_mode,
                          threshold=0.5)
-        want = _outcome(lambda: is_better_rule(mode, threshold_mode, 0.5, a, best))
+        want = _outcome(lambda: oracle.is_better(a, best, mode, threshold_mode, 0.5))
         got = _outcome(lambda: s.is_better(a, best))
         if want[0] == 'raises':
             assert got == want

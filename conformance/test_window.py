@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import driver, observed
+from conformance.harness import driver, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
@@ -97,8 +97,7 @@ def _messages(log):
 
 def _verbose_lines(values):
     """WIN-VERBOSE: the line logged for each written value, in group order."""
-    return [f'Adjusting parameter value of group {i} to {value:.4e}.' for i, value in
-            enumerate(values)]
+    return [oracle.verbose_line(group, value) for group, value in enumerate(values)]
 
 
 def _scheduler_warnings(caught):
@@ -122,8 +121,8 @@ class TestDefaults:
     def test_window_defaults(self, adapter, name):
         """Defaults begin to 0, end to the integer 10**9, by_epoch to True and verbose to False."""
         scheduler = _build(adapter, name, optimizer())
-        assert (scheduler.begin, scheduler.end, scheduler.by_epoch, scheduler.verbose) == (
-            0, INF, True, False)
+        assert (scheduler.begin, scheduler.end, scheduler.by_epoch, scheduler.verbose) == tuple(
+            oracle.WINDOW_DEFAULTS[key] for key in ('begin', 'end', 'by_epoch', 'verbose'))
         assert type(scheduler.end) is int
 
     def test_last_step_defaults_to_never_stepped(self, adapter, name):
@@ -151,8 +150,7 @@ class TestOptimizerType:
         """Raises TypeError naming the bare type of anything but an optimizer or wrapper."""
         with pytest.raises(TypeError) as caught:
             _build(adapter, name, bad)
-        assert str(caught.value) == (
-            f'``optimizer`` should be an Optimizer,but got {type(bad).__name__}')
+        assert str(caught.value) == oracle.optimizer_type_message(bad)
 
     def test_accepts_optimizer_and_wrapper_alike(self, adapter, name):
         """Schedules a one-group OptimWrapper exactly like the bare optimizer."""
@@ -195,8 +193,7 @@ class TestWrapperBaseGroup:
         opt = optimizer(0.1, 0.2, initial=(0.1, 0.2), wrapper=True)
         with pytest.raises(KeyError) as caught:
             _build(adapter, name, opt, begin=1, last_step=3)
-        assert caught.value.args[0] == (
-            "param 'initial_lr' is not specified in param_groups[2] when resuming an optimizer")
+        assert caught.value.args[0] == oracle.initial_lr_message(2)
 
     def test_real_groups_match_the_bare_optimizer(self, adapter, name):
         """Gives the real groups of a wrapper the lrs a bare optimizer gets."""
@@ -222,22 +219,20 @@ class TestEndAfterBegin:
         """Raises ValueError with begin and end in the message when end <= begin."""
         with pytest.raises(ValueError) as caught:
             _build(adapter, name, optimizer(), begin=begin, end=end)
-        assert str(caught.value) == (
-            f'end should be larger than begin, but got begin={begin}, end={end}')
+        assert str(caught.value) == oracle.window_message(begin, end)
 
     def test_default_end_bounds_begin(self, adapter, name):
         """Raises ValueError for begin=10**9 with the default end."""
         with pytest.raises(ValueError) as caught:
             _build(adapter, name, optimizer(), begin=INF)
-        assert str(caught.value) == (
-            f'end should be larger than begin, but got begin={INF}, end={INF}')
+        assert str(caught.value) == oracle.window_message(INF, INF)
 
     @pytest.mark.parametrize(('begin', 'end'), [(4, 5), (-3, 2), (-3, -2)])
     def test_accepts_one_call_and_negative_windows(self, adapter, name, begin, end):
         """Accepts end = begin + 1 and negative begins."""
         scheduler = _build(adapter, name, optimizer(), begin=begin, end=end)
         assert (scheduler.begin, scheduler.end) == (begin, end)
-        assert scheduler.last_step == (0 if begin <= 0 < end else -1)
+        assert scheduler.last_step == oracle.last_step_after(0, begin, end)
 
 
 @pytest.mark.subject('WIN-LAST-STEP')
@@ -264,18 +259,24 @@ class TestLastStep:
 class TestCheckOrder:
     def test_optimizer_type_first(self, adapter, name):
         """Raises the TypeError for a non-optimizer even when the window is empty too."""
-        with pytest.raises(TypeError):
-            _build(adapter, name, object(), begin=3, end=3, last_step=-5)
+        bad = object()
+        with pytest.raises(TypeError) as caught:
+            _build(adapter, name, bad, begin=3, end=3, last_step=-5)
+        assert str(caught.value) == oracle.optimizer_type_message(bad)
 
     def test_window_before_last_step(self, adapter, name):
         """Raises the ValueError for an empty window before checking last_step."""
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError) as caught:
             _build(adapter, name, optimizer(), begin=3, end=3, last_step=-5)
+        assert str(caught.value) == oracle.window_message(3, 3)
 
     def test_last_step_before_initial_lr(self, adapter, name):
         """Raises the AssertionError for a bad last_step before looking for initial_lr."""
-        with pytest.raises(AssertionError):
+        with pytest.raises(AssertionError) as caught:
             _build(adapter, name, optimizer(), begin=1, last_step=1.5)
+        assert str(caught.value) == ''  # the bare assert of WIN-LAST-STEP
+        with pytest.raises(KeyError):  # a good last_step gets as far as initial_lr
+            _build(adapter, name, optimizer(), begin=1, last_step=1)
 
     @pytest.mark.parametrize(
         'kwargs',
@@ -334,9 +335,7 @@ class TestResumeInitialValue:
             opt.param_groups[index]['initial_lr'] = 1.0
         with pytest.raises(KeyError) as caught:
             _build(adapter, name, opt, begin=2, last_step=4)
-        assert caught.value.args[0] == (
-            f"param 'initial_lr' is not specified in param_groups[{missing}] "
-            'when resuming an optimizer')
+        assert caught.value.args[0] == oracle.initial_lr_message(missing)
         assert [('initial_lr' in group) for group in opt.param_groups] == [
             index in present for index in range(3)]
 
@@ -357,7 +356,7 @@ class TestConstructorStep:
         """Leaves _global_step at 0; call 0 is active (last_step 0) only when begin is 0."""
         scheduler = _build(adapter, name, optimizer(), begin=begin)
         assert scheduler._global_step == 0
-        assert scheduler.last_step == (0 if begin == 0 else -1)
+        assert scheduler.last_step == oracle.last_step_after(0, begin, INF)
 
     @pytest.mark.parametrize('begin', [0, 1])
     def test_writes_only_when_active(self, adapter, name, begin):
@@ -408,7 +407,7 @@ class TestActive:
                     _feed(progress=call - 1)
                     opt.step()
                     scheduler.step()
-                    active = begin <= call < end
+                    active = oracle.is_active(call, begin, end)
                     active_so_far += active
                     assert scheduler._global_step == call
                     assert scheduler.last_step == -1 + active_so_far
@@ -491,9 +490,10 @@ class TestLastValue:
         assert scheduler.get_last_value() == _lrs(opt)
 
     def test_returns_the_stored_list(self, adapter, name):
-        """Returns the _last_value list object itself."""
+        """Returns the list it stores, the one state_dict() holds, not a copy."""
         scheduler = _build(adapter, name, optimizer())
-        assert scheduler.get_last_value() is scheduler._last_value
+        assert scheduler.get_last_value() is scheduler.get_last_value()
+        assert scheduler.get_last_value() is scheduler.state_dict()['_last_value']
 
 
 @pytest.mark.subject('WIN-OPTIMIZER-COUNTER')

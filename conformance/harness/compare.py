@@ -22,8 +22,8 @@ def first_divergence(expected: Trace, got: Trace, aspects=TRACE + STATE) -> Opti
 
     ``aspects`` picks what is compared: ``lrs`` (values and types, row by row), ``state``
     (skipped when either trace has none) and ``error`` (type, call and phase always; the
-    message only where the expectation says it is normative). Row counts are compared with
-    the lrs.
+    message only where the expectation says it is normative). Row counts are compared whatever
+    the aspects: a run that stopped early has no rows to agree with, which is no agreement.
     """
     for call in range(min(len(expected.lrs), len(got.lrs))):
         if 'lrs' in aspects:
@@ -34,7 +34,7 @@ def first_divergence(expected: Trace, got: Trace, aspects=TRACE + STATE) -> Opti
             problem = _state_divergence(call, expected.state[call], got.state[call])
             if problem:
                 return problem
-    if ('lrs' in aspects or 'error' in aspects) and len(expected.lrs) != len(got.lrs):
+    if len(expected.lrs) != len(got.lrs):
         shorter = min(len(expected.lrs), len(got.lrs))
         return (
             f'call {shorter}: expected {len(expected.lrs)} recorded calls, got {len(got.lrs)} '
@@ -86,6 +86,16 @@ def _error(trace: Trace) -> str:
     return f'{e.type}({e.message!r}){words} at call {e.step} [{e.phase}]'
 
 
+def ending_divergence(expected: Trace, got: Trace) -> Optional[str]:
+    """How ``got`` ends differently from ``expected``: its error (type, call, phase) or its
+    number of rows; None when both end alike. What a check states before reading the rows."""
+    if not errors_match(expected.error, got.error):
+        return f'expected error {_error(expected)}, got {_error(got)}'
+    if len(expected.lrs) != len(got.lrs):
+        return f'expected {len(expected.lrs)} recorded calls, got {len(got.lrs)}'
+    return None
+
+
 def explain(scenario, divergence: str) -> str:
     touches = ', '.join(scenario.touches) or '-'
     return (
@@ -103,3 +113,17 @@ def assert_same_trace(scenario, expected: Trace, got: Trace, aspects=TRACE + STA
     divergence = first_divergence(expected, got, aspects)
     if divergence is not None:
         raise AssertionError(explain(scenario, divergence))
+
+
+def assert_rows(expected: Trace, got: Trace, scenario=None) -> None:
+    """Fail unless ``got`` has ``expected``'s error (type, call, phase) and rows, bit for bit.
+
+    Without a scenario the message shows the rows that were recorded instead.
+    """
+    __tracebackhide__ = True
+    divergence = ending_divergence(expected, got) or first_divergence(expected, got, TRACE)
+    if divergence is None:
+        return
+    if scenario is not None:
+        raise AssertionError(explain(scenario, divergence))
+    raise AssertionError(f'{divergence}\n  recorded rows: {got.lrs}\n  error: {_error(got)}')
