@@ -8,7 +8,8 @@ the mutant changes nothing), so the suite runs on it with ``--impl=tests.mutants
 tests/test_mutants.py checks that the checks whose subject is that clause fail on it; that is the
 evidence the traceability meta-test asks of every clause with behaviour.
 
-``NO_MUTANT`` lists the clauses that have no behaviour of their own to break, each with the reason.
+``NO_MUTANT`` lists the clauses that no implementation under test can break (no behaviour of their
+own, or the behaviour of code that ``--impl`` does not replace), each with the reason.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def mutant(subject):
     return register
 
 
-#: Clauses with no behaviour of their own that an implementation could break, and why.
+#: Clauses with no behaviour that an implementation under test could break, and why.
 NO_MUTANT = {
     'LOOP-MMENGINE-VERSIONS': 'states which mmengine releases upstream was measured on; the tox '
                               'matrix (docs/versions.md) checks it, not a rule of a scheduler',
