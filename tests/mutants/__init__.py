@@ -8,7 +8,8 @@ the mutant changes nothing), so the suite runs on it with ``--impl=tests.mutants
 tests/test_mutants.py checks that the checks whose subject is that clause fail on it; that is the
 evidence the traceability meta-test asks of every clause with behaviour.
 
-``NO_MUTANT`` lists the clauses that have no behaviour of their own to break, each with the reason.
+``NO_MUTANT`` lists the clauses that no implementation under test can break (no behaviour of their
+own, or the behaviour of code that ``--impl`` does not replace), each with the reason.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def mutant(subject):
     return register
 
 
-#: Clauses with no behaviour of their own that an implementation could break, and why.
+#: Clauses with no behaviour that an implementation under test could break, and why.
 NO_MUTANT = {
     'LOOP-MMENGINE-VERSIONS': 'states which mmengine releases upstream was measured on; the tox '
                               'matrix (docs/versions.md) checks it, not a rule of a scheduler',
@@ -75,7 +76,19 @@ NO_MUTANT = {
                     'they use fails their goldens, and the configs themselves are data',
     'LOOP-COMPOSITION': 'the composition of all other clauses; every mutant is one of it and '
                         'the side-by-side and differential checks catch them all',
+    'LOOP-HOOK-TRAIN-LOSS': "ReduceLRSchedulerHook's rule (what it averages and publishes, when "
+                            'it steps); the hook is not part of an implementation under test '
+                            '(--impl provides only the two schedulers), so no mutant can break '
+                            "it; TestUpstreamHook checks the reference hook against upstream's",
+    'LOOP-HOOK-VAL-METRIC': "ReduceLRSchedulerHook's rule in validation-metric mode; the hook is "
+                            'not part of an implementation under test, so no mutant can break '
+                            "it; TestUpstreamHook checks the reference hook against upstream's",
+    'LOOP-OPTIM-WRAPPER-DICT': "mmengine's Runner builds one scheduler per optimizer and steps "
+                               'them in order; each copy is an ordinary scheduler (WIN-*, and '
+                               'RLR-SHARED-HUB for the value the copies share), and the '
+                               "clause's checks compare a Runner with the driver running the "
+                               'same copies, so a scheduler mutant changes both alike',
 }
 
 # The mutant definitions register themselves on import.
-from . import linear_interval, reduce_lr, window  # noqa: E402,F401
+from . import linear_interval, loop, reduce_lr, state, window  # noqa: E402,F401

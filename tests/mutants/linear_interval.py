@@ -63,3 +63,123 @@ class LliProgressFromRunnerHub(_LinearLrInterval):
             if hub.get_info(key) is not None:
                 return hub.get_info(key)
         return None
+
+
+@mutant('LLI-DEFAULTS')
+class LliIntervalPositional(_LinearLrInterval):
+    """interval is a ninth positional parameter instead of keyword-only."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, begin=0, end=INF,
+                 last_step=-1, by_epoch=True, verbose=False, interval=1):
+        super().__init__(optimizer, start_factor, end_factor, begin, end, last_step, by_epoch,
+                         verbose, interval=interval)
+
+
+@mutant('LLI-FACTOR-RANGE')
+class LliStartFactorPositive(_LinearLrInterval):
+    """start_factor must be above 0, as torch's LinearLR requires; 0 is refused."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, *args, **kwargs):
+        if start_factor == 0:
+            raise ValueError('start_factor must lie in (0, 1].')
+        super().__init__(optimizer, start_factor, *args, **kwargs)
+
+
+@mutant('LLI-TOTAL-ITERS')
+class LliTotalItersWholeWindow(_LinearLrInterval):
+    """total_iters is end - begin, the window's length, instead of end - begin - 1."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.total_iters = self.end - self.begin
+
+
+@mutant('LLI-STAIRCASE')
+class LliUnflooredDenominator(_LinearLrInterval):
+    """The window's intervals are counted with true division: the remainder is not dropped."""
+
+    def _staircase_fraction(self, progress):
+        steps_done = max(0, progress - self.begin) // self.interval
+        return steps_done / ((self.end - self.begin) / self.interval)
+
+
+@mutant('LLI-GROUPS-COLLAPSE')
+class LliGroupRatiosKept(_LinearLrInterval):
+    """Groups keep their initial lr ratios: group g gets the value times base_g / base_0."""
+
+    def _absolute_values(self, factor):
+        values = super()._absolute_values(factor)
+        first = self.base_values[0]
+        return [value if not first else value * base / first
+                for value, base in zip(values, self.base_values)]
+
+
+@mutant('LLI-BEFORE-BEGIN')
+class LliStartFactorBeforeBegin(_LinearLrInterval):
+    """Calls before begin set every group's lr to start_factor, as the docs page says."""
+
+    def step(self):
+        super().step()
+        if self._global_step < self.begin:
+            for group in self.optimizer.param_groups:
+                group[self.param_name] = self.start_factor
+            self._last_value = [group[self.param_name] for group in self.optimizer.param_groups]
+
+
+@mutant('LLI-RUNNER-LAG')
+class LliLagCompensated(_LinearLrInterval):
+    """Progress is read one ahead (P + 1), to undo the Runner's lag."""
+
+    def _read_progress(self):
+        progress = super()._read_progress()
+        return progress if progress is None else progress + 1
+
+
+@mutant('LLI-NEVER-END-FACTOR')
+class LliEndsAtEndFactor(_LinearLrInterval):
+    """The window's last call writes end_factor, so the schedule reaches it."""
+
+    def _get_value(self):
+        if self.last_step != 0 and self._global_step == self.end - 1:
+            return [self.end_factor for _group in self.optimizer.param_groups]
+        return super()._get_value()
+
+
+@mutant('LLI-INTERVAL-TOO-LARGE')
+class LliDenominatorAtLeastOne(_LinearLrInterval):
+    """A window shorter than one interval counts as one interval instead of dividing by zero."""
+
+    def _staircase_fraction(self, progress):
+        steps_done = max(0, progress - self.begin) // self.interval
+        return steps_done / max(1, (self.end - self.begin) // self.interval)
+
+
+@mutant('LLI-INTERVAL-ZERO')
+class LliZeroIntervalMeansOne(_LinearLrInterval):
+    """interval=0 is taken as 1 (every step) instead of dividing by zero."""
+
+    def _staircase_fraction(self, progress):
+        interval = self.interval or 1
+        steps_done = max(0, progress - self.begin) // interval
+        return steps_done / ((self.end - self.begin) // interval)
+
+
+@mutant('LLI-PROGRESS-MISSING')
+class LliMissingProgressIsZero(_LinearLrInterval):
+    """Progress the hub does not hold counts as 0 instead of failing."""
+
+    def _read_progress(self):
+        progress = super()._read_progress()
+        return 0 if progress is None else progress
+
+
+@mutant('LLI-ITER-FROM-EPOCH')
+class LliIntervalScaledFromEpoch(_LinearLrInterval):
+    """build_iter_from_epoch scales interval by epoch_length too, not only begin and end."""
+
+    @classmethod
+    def build_iter_from_epoch(cls, *args, interval=1, epoch_length=None, **kwargs):
+        if epoch_length is not None and epoch_length > 0:
+            interval = interval * epoch_length
+        return super().build_iter_from_epoch(*args, interval=interval, epoch_length=epoch_length,
+                                             **kwargs)
