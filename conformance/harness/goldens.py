@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import clauses, observed
-from .driver import ErrorRecord, Trace
-from .scenario import Scenario
+from .driver import STATE_ATTRIBUTES, ErrorRecord, Trace
+from .scenario import MAX_GROUPS, MAX_OPTIMIZERS, MAX_SCHEDULERS, Scenario
 from .schema import FLOAT_TAG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,20 +181,19 @@ def validator(directory: Path = FIXTURES, thorough: bool = True):
     """A JSON Schema validator for the case files.
 
     ``thorough=False`` leaves two parts of the schema to Python, which checks the same thing in
-    milliseconds where the generic validator takes seconds: the values of ``expected.lrs`` and
-    ``expected.state`` (:func:`_check_rows` applies the ``lrValue`` and ``value`` definitions,
-    and decoding checks every tag) and the shape rules between
-    fields (:func:`_trace_problem`). ``generate_fixtures --check`` and ``--lint`` validate with
-    the whole schema.
+    milliseconds where the generic validator takes seconds (every process that collects the
+    suite loads the goldens): ``expected.lrs`` and ``expected.state`` (:func:`_check_rows`
+    applies their array bounds and the ``lrValue``, ``state`` and ``value`` definitions, and
+    decoding checks every tag) and the shape rules between fields (:func:`_trace_problem`).
+    ``generate_fixtures --check`` and ``--lint`` validate with the whole schema.
     """
     import jsonschema
 
     document = schema(directory)
     if not thorough:
         document = copy.deepcopy(document)
-        document['$defs']['lrValue'] = {}
-        document['$defs']['state']['properties'] = {
-            name: {} for name in document['$defs']['state']['properties']}
+        document['$defs']['expected']['properties']['lrs'] = {'type': 'array'}
+        document['$defs']['expected']['properties']['state'] = {'type': 'array'}
         document['$defs']['case'].pop('allOf', None)
     return jsonschema.Draft202012Validator(document)
 
@@ -215,29 +214,46 @@ def read_file(path: Path, checker) -> dict:
 
 
 def _check_rows(path, data):
-    """The schema's value definition, applied to every expected lr without the generic validator.
+    """The schema's ``expected.lrs`` and ``expected.state``, applied without the generic validator.
 
-    A row is one list per optimizer of values; a value is a JSON number, or a tagged object.
+    An lrs row is one list per optimizer (1 to MAX_OPTIMIZERS) of values, one per group (1 to
+    MAX_GROUPS + 1, a late group included); a value is a JSON number or a tagged object. A
+    state row is one object per scheduler (1 to MAX_SCHEDULERS) with last_step and _global_step
+    and only the names STATE_ATTRIBUTES lists, each a value.
     """
+    names = {name for names in STATE_ATTRIBUTES.values() for name in names}
+
+    def fail(where, problem):
+        raise GoldenError(f'{_label(path)}: malformed at {where}: {problem} '
+                          f'(see fixtures/{SCHEMA_NAME})')
+
+    def check_list(where, value, low, high):
+        if not isinstance(value, list) or not low <= len(value) <= high:
+            fail(where, f'{value!r} is not an array of {low} to {high} items')
+
     for number, case in enumerate(data['cases']):
+        at = f'cases/{number}/expected'
         for row_number, row in enumerate(case['expected']['lrs']):
+            check_list(f'{at}/lrs/{row_number}', row, 1, MAX_OPTIMIZERS)
             for optimizer, groups in enumerate(row):
+                where = f'{at}/lrs/{row_number}/{optimizer}'
+                check_list(where, groups, 1, MAX_GROUPS + 1)
                 for group, value in enumerate(groups):
                     if not _is_value(value):
-                        raise GoldenError(
-                            f'{_label(path)}: malformed at cases/{number}/expected/lrs/'
-                            f'{row_number}/{optimizer}/{group}: {value!r} is not an lr value '
-                            f'(a JSON number or a tagged value, docs/fixtures.md) '
-                            f'(see fixtures/{SCHEMA_NAME})')
+                        fail(f'{where}/{group}', f'{value!r} is not an lr value (a JSON number '
+                                                 'or a tagged value, docs/fixtures.md)')
         for row_number, row in enumerate(case['expected']['state']):
+            check_list(f'{at}/state/{row_number}', row, 1, MAX_SCHEDULERS)
             for index, entry in enumerate(row):
+                where = f'{at}/state/{row_number}/{index}'
+                if not isinstance(entry, dict) or not {'last_step', '_global_step'} <= set(entry):
+                    fail(where, f'{entry!r} is not an object with last_step and _global_step')
                 for name, value in entry.items():
+                    if name not in names:
+                        fail(f'{where}/{name}', 'not a state attribute (docs/fixtures.md)')
                     if isinstance(value, list) or (isinstance(value, dict)
                                                    and not _is_value(value)):
-                        raise GoldenError(
-                            f'{_label(path)}: malformed at cases/{number}/expected/state/'
-                            f'{row_number}/{index}/{name}: {value!r} is not a value '
-                            f'(docs/fixtures.md) (see fixtures/{SCHEMA_NAME})')
+                        fail(f'{where}/{name}', f'{value!r} is not a value (docs/fixtures.md)')
 
 
 def _is_value(value) -> bool:

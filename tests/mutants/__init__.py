@@ -68,6 +68,12 @@ def mutant(subject):
     return register
 
 
+#: Why the LOOP-HOOK-* clauses have no mutant: they are rules of ReduceLRSchedulerHook, which
+#: ``--impl`` does not replace (an implementation under test provides only the two schedulers).
+_HOOK = ("ReduceLRSchedulerHook's rule; the hook is not part of an implementation under test "
+         '(--impl provides only the two schedulers), so no mutant can break it; '
+         "TestUpstreamHook checks the reference hook against upstream's")
+
 #: Clauses with no behaviour that an implementation under test could break, and why.
 NO_MUTANT = {
     'LOOP-MMENGINE-VERSIONS': 'states which mmengine releases upstream was measured on; the tox '
@@ -76,13 +82,11 @@ NO_MUTANT = {
                     'they use fails their goldens, and the configs themselves are data',
     'LOOP-COMPOSITION': 'the composition of all other clauses; every mutant is one of it and '
                         'the side-by-side and differential checks catch them all',
-    'LOOP-HOOK-TRAIN-LOSS': "ReduceLRSchedulerHook's rule (what it averages and publishes, when "
-                            'it steps); the hook is not part of an implementation under test '
-                            '(--impl provides only the two schedulers), so no mutant can break '
-                            "it; TestUpstreamHook checks the reference hook against upstream's",
-    'LOOP-HOOK-VAL-METRIC': "ReduceLRSchedulerHook's rule in validation-metric mode; the hook is "
-                            'not part of an implementation under test, so no mutant can break '
-                            "it; TestUpstreamHook checks the reference hook against upstream's",
+    'LOOP-HOOK-TRAIN-LOSS': _HOOK,
+    'LOOP-HOOK-VAL-METRIC': _HOOK,
+    'LOOP-HOOK-INTERVAL': _HOOK,
+    'LOOP-HOOK-NOT-CHECKPOINTED': _HOOK,
+    'LOOP-HOOK-DIRECT-CALLS': _HOOK,
     'LOOP-OPTIM-WRAPPER-DICT': "mmengine's Runner builds one scheduler per optimizer and steps "
                                'them in order; each copy is an ordinary scheduler (WIN-*, and '
                                'RLR-SHARED-HUB for the value the copies share), and the '

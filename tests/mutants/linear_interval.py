@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from mmengine.logging import MessageHub
+from mmengine.optim import BaseOptimWrapper
+from torch.optim import Optimizer
 
 from reference import INF
 from reference import LinearLrInterval as _LinearLrInterval
@@ -183,3 +187,76 @@ class LliIntervalScaledFromEpoch(_LinearLrInterval):
             interval = interval * epoch_length
         return super().build_iter_from_epoch(*args, interval=interval, epoch_length=epoch_length,
                                              **kwargs)
+
+
+@mutant('LLI-EXTRA-KWARGS')
+class LliDropsUnknownKwargs(_LinearLrInterval):
+    """Keyword arguments the constructor does not know are dropped instead of raising TypeError."""
+
+    KNOWN = ('start_factor', 'end_factor', 'begin', 'end', 'last_step', 'by_epoch', 'verbose',
+             'optimizer')
+
+    def __init__(self, *args, interval=1, **kwargs):
+        kwargs = {key: value for key, value in kwargs.items() if key in self.KNOWN}
+        super().__init__(*args, interval=interval, **kwargs)
+
+
+@mutant('LLI-INTERVAL-TYPES')
+class LliIntervalTruncated(_LinearLrInterval):
+    """The staircase divides by int(interval) instead of the interval given."""
+
+    def _staircase_fraction(self, progress):
+        done = max(0, progress - self.begin) // int(self.interval)
+        total = (self.end - self.begin) // int(self.interval)
+        return done / total
+
+
+@mutant('LLI-ITER-FROM-EPOCH-ARGS')
+class LliIterFromEpochRounds(_LinearLrInterval):
+    """build_iter_from_epoch rounds begin * epoch_length and end * epoch_length instead of
+    truncating them with int()."""
+
+    @classmethod
+    def build_iter_from_epoch(cls, *args, begin=0, end=INF, by_epoch=True, epoch_length=None,
+                              **kwargs):
+        assert by_epoch, (
+            'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.')
+        assert epoch_length is not None and epoch_length > 0, (
+            f'`epoch_length` must be a positive integer, but got {epoch_length}.')
+        begin = round(begin * epoch_length)
+        if end != INF:
+            end = round(end * epoch_length)
+        return cls(*args, begin=begin, end=end, by_epoch=False, **kwargs)
+
+
+@mutant('LLI-CONSTRUCTOR-ORDER')
+class LliOptimizerCheckedFirst(_LinearLrInterval):
+    """The optimizer type is checked before total_iters is computed, so a non-optimizer with
+    end=None raises the optimizer's TypeError message instead of the arithmetic's."""
+
+    def __init__(self, optimizer, *args, **kwargs):
+        if not isinstance(optimizer, (Optimizer, BaseOptimWrapper)):
+            raise TypeError('``optimizer`` should be an Optimizer,but got '
+                            f'{type(optimizer).__name__}')
+        super().__init__(optimizer, *args, **kwargs)
+
+
+@mutant('LLI-FACTOR-NAN')
+class LliNanFactorRefused(_LinearLrInterval):
+    """A NaN start_factor or end_factor is refused with the range check's ValueError."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, *args, **kwargs):
+        if isinstance(start_factor, float) and math.isnan(start_factor):
+            raise ValueError('Starting multiplicative factor should between 0 and 1.')
+        if isinstance(end_factor, float) and math.isnan(end_factor):
+            raise ValueError('Ending multiplicative factor should between 0 and 1.')
+        super().__init__(optimizer, start_factor, end_factor, *args, **kwargs)
+
+
+@mutant('LLI-PROGRESS-VALUES')
+class LliProgressMadeFloat(_LinearLrInterval):
+    """The progress read from the hub is converted with float() before the staircase uses it."""
+
+    def _read_progress(self):
+        progress = super()._read_progress()
+        return progress if progress is None else float(progress)

@@ -368,3 +368,63 @@ class RlrBuildsIterFromEpoch(_ReduceLR):
         if end != INF:
             end = int(end * epoch_length)
         return cls(*args, begin=begin, end=end, by_epoch=False, **kwargs)
+
+
+@mutant('RLR-INIT-IS-BETTER-RESET')
+class RlrInitIsBetterResetsBest(_ReduceLR):
+    """_init_is_better() also sets best to the new mode's worst value."""
+
+    def _init_is_better(self, mode):
+        super()._init_is_better(mode)
+        self.best = self.mode_worse
+
+
+@mutant('RLR-IS-BETTER-DIRECT')
+class RlrIsBetterBool(_ReduceLR):
+    """is_better() returns bool(...) of the comparison instead of the comparison's own result."""
+
+    def is_better(self, a, best):
+        return bool(super().is_better(a, best))
+
+
+@mutant('RLR-STATE-TYPES')
+class RlrBestMadeFloat(_ReduceLR):
+    """best is converted with float() after every consuming step."""
+
+    def _count_epoch(self, current):
+        super()._count_epoch(current)
+        self.best = float(self.best)
+
+
+@mutant('RLR-VALUE-TYPES')
+class RlrWritesFloats(_ReduceLR):
+    """Every value written is converted with float()."""
+
+    def _current_values(self):
+        return [float(value) for value in super()._current_values()]
+
+    def _reduced_values(self):
+        return [float(value) for value in super()._reduced_values()]
+
+
+@mutant('RLR-LOAD-UNVALIDATED')
+class RlrLoadValidatesMode(_ReduceLR):
+    """load_state_dict() refuses an unknown mode and recomputes mode_worse from the loaded one."""
+
+    def load_state_dict(self, state_dict):
+        if state_dict.get('mode', 'min') not in ('min', 'max'):
+            raise ValueError('mode must be one of "min" or "max"')
+        super().load_state_dict(state_dict)
+        self._init_is_better(self.mode)
+
+
+@mutant('RLR-ARG-TYPES')
+class RlrPatienceMadeInt(_ReduceLR):
+    """A patience that is not an int is converted with int() (None becomes the default 10)."""
+
+    def __init__(self, optimizer, mode='min', factor=0.1, patience=10, *args, **kwargs):
+        if patience is None:
+            patience = 10
+        elif not isinstance(patience, int):
+            patience = int(patience)
+        super().__init__(optimizer, mode, factor, patience, *args, **kwargs)

@@ -3,6 +3,8 @@ RLR-RESUME-STALE-HUB) and of resuming by last_step (*-RESUME-LAST-STEP)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
@@ -100,3 +102,22 @@ class RlrResumeFreeFirstStep(_ReduceLR):
         if self._global_step == max(self.begin, 0):
             return self._current_values()
         return super()._get_value()
+
+
+
+@mutant('WIN-STATE-FOREIGN')
+class WinForeignStateRefused:
+    """load_state_dict() raises ValueError for a state dict of the other scheduler class
+    (recognised by the constructor arguments only that class has)."""
+
+    FOREIGN: ClassVar[dict] = {'LinearLrInterval': ('mode', 'patience'),
+                               'ReduceLR': ('start_factor', 'interval')}
+
+    def load_state_dict(self, state_dict):
+        for cls in type(self).__mro__:
+            marks = self.FOREIGN.get(cls.__name__)
+            if marks is not None:
+                if any(key in state_dict for key in marks):
+                    raise ValueError('a state dict of another scheduler class')
+                break
+        super().load_state_dict(state_dict)

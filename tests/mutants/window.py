@@ -6,17 +6,19 @@ front of the reference class, so ``super()`` reaches the reference's rule.
 
 from __future__ import annotations
 
+import copy
 import math
+import types
 import warnings
 
 import torch
 from mmengine.logging import print_log
-from mmengine.optim import BaseOptimWrapper
+from mmengine.optim import BaseOptimWrapper, OptimWrapperDict
 from torch.optim import Optimizer
 
 from reference import INF
 from reference import LinearLrInterval as _LinearLrInterval
-from reference.window import _ORDER_WARNING
+from reference.window import _ORDER_WARNING, count_calls
 
 from . import mutant
 
@@ -202,3 +204,110 @@ class WinUnwrapsOptimizer:
         if isinstance(optimizer, BaseOptimWrapper) and hasattr(optimizer, 'optimizer'):
             optimizer = optimizer.optimizer
         super()._init_window(optimizer, *args)
+
+
+@mutant('WIN-BOUNDS-UNCHECKED')
+class WinBoundsTruncated:
+    """The window test compares the step with int(begin) and int(end), not the bounds given."""
+
+    def is_active(self):
+        return int(self.begin) <= self._global_step < int(self.end)
+
+
+@mutant('WIN-DEEPCOPY')
+class WinDeepcopyRewrapsStep:
+    """A deep copy wraps its optimizer copy's step again and restarts its counter at 0."""
+
+    def __deepcopy__(self, memo):
+        cls = type(self)
+        new = cls.__new__(cls)
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            setattr(new, key, copy.deepcopy(value, memo))
+        new.optimizer.step = count_calls(new.optimizer.step)
+        new.optimizer._global_step = 0
+        return new
+
+
+@mutant('WIN-FAILED-CALL')
+class WinFailedCallRollsBack:
+    """A call that raises puts _global_step and last_step back as they were before it."""
+
+    def step(self):
+        saved = self._global_step, self.last_step
+        try:
+            super().step()
+        except Exception:
+            self._global_step, self.last_step = saved
+            raise
+
+
+@mutant('WIN-FLAGS-TRUTHY')
+class WinByEpochMadeBool:
+    """The constructor stores bool(by_epoch) instead of the object given."""
+
+    def _init_window(self, *args):
+        super()._init_window(*args)
+        self.by_epoch = bool(self.by_epoch)
+
+
+@mutant('WIN-LATE-GROUP')
+class WinValuesForConstructionGroups(_LinearLrInterval):
+    """LinearLrInterval computes one value per group seen at construction (base_values), so a
+    group added later is never written."""
+
+    def _absolute_values(self, factor):
+        value = self.start_factor + (self.end_factor - self.start_factor) * factor
+        return [value for _base in self.base_values]
+
+
+@mutant('WIN-LIVE-ATTRIBUTES')
+class WinEndFactorCached(_LinearLrInterval):
+    """LinearLrInterval keeps the end_factor it was built with; assigning it later changes
+    nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._built_end_factor = self.end_factor
+
+    def _absolute_values(self, factor):
+        value = self.start_factor + (self._built_end_factor - self.start_factor) * factor
+        return [value for _group in self.optimizer.param_groups]
+
+
+@mutant('WIN-OPTIM-WRAPPER-DICT')
+class WinOptimWrapperDictRefused:
+    """An OptimWrapperDict is refused by the optimizer type check (TypeError) instead of failing
+    later with AttributeError."""
+
+    def _init_window(self, optimizer, *args):
+        if isinstance(optimizer, OptimWrapperDict):
+            raise TypeError('``optimizer`` should be an Optimizer,but got '
+                            f'{type(optimizer).__name__}')
+        super()._init_window(optimizer, *args)
+
+
+@mutant('WIN-STEP-PATCH-CONFLICT')
+class WinPlainStepAccepted:
+    """A plain function in optimizer.step is bound to the optimizer first, so the counter
+    wrapper accepts it instead of raising AttributeError."""
+
+    def _init_window(self, optimizer, *args):
+        step = getattr(optimizer, 'step', None)
+        if (step is not None and not hasattr(step, '__self__')
+                and not getattr(step, '_with_counter', False)):
+            optimizer.step = types.MethodType(lambda _self, *a, **k: step(*a, **k), optimizer)
+        super()._init_window(optimizer, *args)
+
+
+@mutant('WIN-VERBOSE-FORMAT')
+class WinVerboseFormatsFirst:
+    """With verbose, every value is formatted before any is written, so a value that cannot be
+    formatted fails the call before the first group changes."""
+
+    def _get_value(self):
+        values = super()._get_value()
+        if self.verbose:
+            for value in values:
+                format(value, '.4e')
+        return values
