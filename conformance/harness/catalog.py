@@ -408,6 +408,73 @@ def win_by_epoch():
     return cases
 
 
+@grid('window', 'WIN-BOUNDS-UNCHECKED', touches=('WIN-ACTIVE', 'WIN-END-AFTER-BEGIN'))
+def win_bounds_unchecked():
+    """Bounds of any type are compared as given: floats, negatives, NaN and infinities, and
+    non-numbers fail where their arithmetic or comparison does."""
+    cases = []
+    for kind in KINDS:
+        for begin, end in ((1.5, 6), (1, 5.5), (-2, 4), (NAN, 5), (0, NAN), (2, POS_INF),
+                           (NEG_INF, 3)):
+            kwargs = dict(WINDOW_ARGS[kind], begin=begin, end=end)
+            if kind == LLI:
+                kwargs['interval'] = 1
+            cases.append(case(
+                f'win-{SHORT[kind]}-bounds-{tok(begin)}-{tok(end)}',
+                f'{kind} with begin={show(begin)}, end={show(end)}: the window test compares the '
+                'call with the bounds as given.',
+                sched(kind, **kwargs), optimizers=(opt(1.0),), steps=7,
+                metrics=window_metrics(kind, 7), reduce_lr_hub_first=True,
+                touches=WINDOW_VALUES[kind]))
+    cases.append(case(
+        'win-rlr-bounds-strings', "ReduceLR with begin='3', end='5' fails the window check with "
+        'TypeError in the constructor.',
+        sched(RLR, **WINDOW_ARGS[RLR], begin='3', end='5'), optimizers=(opt(1.0),), steps=1,
+        metrics=window_metrics(RLR, 1)))
+    return cases
+
+
+@grid('window', 'WIN-FAILED-CALL', touches=('WIN-ACTIVE',))
+def win_failed_call():
+    """A call that raises is the trace's last: its error, at its call."""
+    return [
+        case('win-lli-failed-call-no-progress',
+             'LinearLrInterval with nothing published fails its second active call with '
+             'TypeError.',
+             sched(LLI, start_factor=0.5, end_factor=0.0, end=10, by_epoch=False),
+             steps=2, progress='absent', touches=('LLI-PROGRESS-MISSING',)),
+        case('win-rlr-failed-call-min-lr-list',
+             'ReduceLR with min_lr=[0.1] fails the first reduction that passes the eps test with '
+             'TypeError.',
+             sched(RLR, patience=0, factor=0.5, cooldown=3, min_lr=[0.1]),
+             optimizers=(opt(1.0),), steps=2, metrics=stream([1.0], 2),
+             touches=('RLR-ARG-TYPES', 'RLR-MIN-LR')),
+    ]
+
+
+@grid('window', 'WIN-FLAGS-TRUTHY', touches=('LLI-PROGRESS-SOURCE',))
+def win_flags_truthy():
+    """by_epoch is used by its truth value wherever a rule tests it."""
+    cases = [
+        case(f'win-lli-by-epoch-{tok(flag) or "empty"}',
+             f'LinearLrInterval with by_epoch={show(flag)} reads the progress bool(by_epoch) '
+             'selects.',
+             sched(LLI, start_factor=0.5, end_factor=0.0, end=8, by_epoch=flag),
+             steps=6, loop='epoch', epoch_length=2, touches=('LOOP-EPOCH',))
+        for flag in ('False', 'no', 1, 0, None, '')
+    ]
+    cases += [
+        case(f'win-lli-iter-from-epoch-by-epoch-{tok(flag)}',
+             f'LinearLrInterval.build_iter_from_epoch with by_epoch={show(flag)} converts '
+             'when by_epoch is true and fails its assertion when it is false.',
+             sched(LLI, build='iter_from_epoch', start_factor=0.5, end_factor=0.0, begin=1,
+                   end=3, by_epoch=flag),
+             steps=6, epoch_length=2, touches=('LLI-ITER-FROM-EPOCH',))
+        for flag in ('no', 0)
+    ]
+    return cases
+
+
 # == LinearLrInterval (linear_lr_interval.json) =================================================
 
 
@@ -704,6 +771,92 @@ def lli_iter_from_epoch():
         steps=3, epoch_length=2,
     ))
     return cases
+
+
+@grid('linear_lr_interval', 'LLI-EXTRA-KWARGS', touches=('LLI-DEFAULTS',))
+def lli_extra_kwargs():
+    """Unknown keywords are refused; Python words the message."""
+    return [
+        case('lli-extra-kwarg-' + kwargs_token(kwargs),
+             f'LinearLrInterval given {args(kwargs)} raises TypeError in the constructor.',
+             sched(LLI, **kwargs), steps=1)
+        for kwargs in (dict(patience=3), dict(param_name='momentum'), dict(intervall=2))
+    ]
+
+
+@grid('linear_lr_interval', 'LLI-FACTOR-NAN',
+      touches=('LLI-FACTOR-RANGE', 'LLI-FIRST-STEP-DIP', 'LLI-ABSOLUTE-VALUE'))
+def lli_factor_nan():
+    """A NaN factor passes the range check and makes every value it reaches NaN."""
+    return [
+        case(f'lli-factor-nan-{tok(start)}-{tok(end_factor)}-b{begin}-e{end}',
+             f'LinearLrInterval with start_factor={show(start)}, end_factor={show(end_factor)} '
+             f'over begin={begin}, end={end}.',
+             sched(LLI, start_factor=start, end_factor=end_factor, begin=begin, end=end,
+                   by_epoch=False),
+             optimizers=(opt(0.1, 0.4),), steps=end + 2)
+        for start, end_factor in ((NAN, 0.0), (0.5, NAN), (NAN, NAN))
+        for begin, end in ((0, 5), (2, 7), (1, 3))
+    ]
+
+
+@grid('linear_lr_interval', 'LLI-CONSTRUCTOR-ORDER',
+      touches=('LLI-FACTOR-RANGE', 'LLI-TOTAL-ITERS', 'WIN-CHECK-ORDER'))
+def lli_constructor_order():
+    """total_iters = end - begin is computed before the window checks."""
+    return [
+        case('lli-constructor-order-' + kwargs_token(kwargs),
+             f'LinearLrInterval with {args(kwargs)} fails on end - begin with TypeError, '
+             'before the window checks.',
+             sched(LLI, start_factor=0.5, **kwargs), steps=1)
+        for kwargs in (dict(begin='b', end='a'), dict(begin='3', end='5', last_step=-2),
+                       dict(end=None))
+    ]
+
+
+@grid('linear_lr_interval', 'LLI-VALUE-TYPES',
+      touches=('LLI-FIRST-STEP-DIP', 'LLI-STAIRCASE', 'LLI-ABSOLUTE-VALUE'))
+def lli_value_types():
+    """What is written has the type the arithmetic gives: an int lr times an int factor stays
+    an int at the dip; the staircase's division makes every later value a float."""
+    return [
+        case(f'lli-value-types-lr{tok(lr)}-{tok(start)}-{tok(end_factor)}-b{begin}',
+             f'LinearLrInterval on lr {show(lr)} with start_factor={show(start)}, '
+             f'end_factor={show(end_factor)}, begin={begin}.',
+             sched(LLI, start_factor=start, end_factor=end_factor, begin=begin, end=begin + 4,
+                   by_epoch=False),
+             optimizers=(opt(lr),), steps=begin + 5)
+        for lr, start, end_factor in ((1, 1, 0), (1, 0.5, 0.0), (1.0, 1, 0))
+        for begin in (0, 2)
+    ]
+
+
+@grid('linear_lr_interval', 'LLI-INTERVAL-TYPES',
+      touches=('LLI-STAIRCASE', 'LLI-INTERVAL-ZERO', 'LLI-VALUE-TYPES'))
+def lli_interval_types():
+    """An interval of any type is used by the floor divisions as given."""
+    return [
+        case(f'lli-interval-type-{tok(interval) or "empty"}-b{begin}',
+             f'LinearLrInterval with interval={show(interval)} and begin={begin}.',
+             sched(LLI, start_factor=0.5, end_factor=0.0, begin=begin, end=begin + 6,
+                   interval=interval, by_epoch=False),
+             steps=begin + 7)
+        for interval in (True, False, 0.0, -0.0, 1.5, 2.0, POS_INF, NEG_INF, NAN, None, 'a', -2)
+        for begin in (0, 2)
+    ]
+
+
+@grid('linear_lr_interval', 'LLI-ITER-FROM-EPOCH-ARGS', touches=('LLI-ITER-FROM-EPOCH',))
+def lli_iter_from_epoch_args():
+    """Fractional epoch bounds are truncated by int(); an end equal to INF is kept as given."""
+    return [
+        case('lli-iter-from-epoch-args-' + kwargs_token(kwargs),
+             f'LinearLrInterval.build_iter_from_epoch with {args(kwargs)} and epoch length 3.',
+             sched(LLI, build='iter_from_epoch', start_factor=0.5, end_factor=0.0,
+                   by_epoch=True, **kwargs),
+             steps=8, epoch_length=3)
+        for kwargs in (dict(begin=0.5, end=2.5), dict(end=1e9))
+    ]
 
 
 # == ReduceLR (reduce_lr.json) ==================================================================
@@ -1112,6 +1265,77 @@ def rlr_no_iter_from_epoch():
         sched(RLR, build='iter_from_epoch', factor=0.5, patience=0, begin=1, end=3),
         optimizers=(opt(1.0),), steps=3, epoch_length=2, metrics=stream([1.0], 3),
     )]
+
+
+@grid('reduce_lr', 'RLR-ARG-TYPES', touches=('RLR-UNVALIDATED', 'WIN-FAILED-CALL'))
+def rlr_arg_types():
+    """Arguments of any type are stored and fail, if at all, at the first call that uses them."""
+    return [
+        case('rlr-arg-types-' + kwargs_token(kwargs),
+             f'ReduceLR with {args({"patience": 0, "factor": 0.5, **kwargs})}.',
+             sched(RLR, **{'patience': 0, 'factor': 0.5, **kwargs}),
+             optimizers=(opt(1.0, 0.3),),
+             steps=6, metrics=stream([1.0], 6))
+        for kwargs in (dict(min_lr=[0.1]), dict(min_lr=None), dict(eps=None),
+                       dict(threshold=None), dict(threshold='0.1'), dict(patience=None),
+                       dict(cooldown=None), dict(cooldown=1.5), dict(eps=NAN, cooldown=1),
+                       dict(min_lr=NAN), dict(factor='0.5'), dict(factor=None))
+    ]
+
+
+@grid('reduce_lr', 'RLR-VALUE-TYPES',
+      touches=('RLR-REDUCE-ORDER', 'RLR-MIN-LR', 'RLR-EPS', 'RLR-PATIENCE'))
+def rlr_value_types():
+    """What is written has the type the reduction gives; a group it leaves keeps its object."""
+    return [
+        case(f'rlr-value-types-lr{tok(lr)}-' + kwargs_token(kwargs),
+             f'ReduceLR on lr {show(lr)} with patience=0 and {args(kwargs)}.',
+             sched(RLR, patience=0, **kwargs), optimizers=(opt(lr),), steps=4,
+             metrics=stream([1.0], 4))
+        for lr, kwargs in ((1, dict(factor=0.5)), (1, dict(factor=0)),
+                           (1, dict(factor=0, min_lr=0.0)), (1, dict(factor=0.5, min_lr=0.75)),
+                           (0.1, dict(factor=0)), (1.0, dict(factor=False)),
+                           (1, dict(factor=0.5, eps=2)))
+    ]
+
+
+@grid('reduce_lr', 'RLR-STATE-TYPES', touches=('RLR-COUNT', 'RLR-METRIC-CURRENT', 'RLR-COOLDOWN'))
+def rlr_state_types():
+    """best keeps the type of the value read from the hub, and the counters the arithmetic's."""
+    cases = [
+        case(f'rlr-state-types-metrics-{"-".join(tok(v) for v in values)}',
+             f'ReduceLR with patience=5 seeing {show(values)}: best has the type of the value '
+             'read.',
+             sched(RLR, patience=5), optimizers=(opt(1.0),), steps=4, metrics=tuple(values))
+        for values in ((5, 4, 4, 3), (5, 4.5, 4.5, 3), (5.0, 4.0, 4.0, 3.0))
+    ]
+    cases += [
+        case(f'rlr-state-types-cooldown-{tok(cooldown)}',
+             f'ReduceLR with patience=0, factor=0.5, cooldown={show(cooldown)}: the cooldown '
+             'counter has the type of cooldown.',
+             sched(RLR, patience=0, factor=0.5, cooldown=cooldown), optimizers=(opt(1.0),),
+             steps=6, metrics=stream([1.0], 6))
+        for cooldown in (1, 1.0, 2.5)
+    ]
+    cases.append(case(
+        'rlr-state-types-last-step-true',
+        'ReduceLR resumed with last_step=True and begin=2: last_step stays True until the '
+        'window opens.',
+        sched(RLR, begin=2, last_step=True), optimizers=(opt(1.0, initial=(1.0,)),), steps=3,
+        metrics=stream([1.0], 3), touches=('WIN-LAST-STEP',)))
+    return cases
+
+
+@grid('reduce_lr', 'RLR-LAST-EPOCH')
+def rlr_last_epoch():
+    """last_epoch is 0 after construction and never changes, whatever last_step does."""
+    return [
+        case(f'rlr-last-epoch-b{begin}',
+             f'ReduceLR with patience=0, factor=0.5, begin={begin}: last_epoch stays 0.',
+             sched(RLR, patience=0, factor=0.5, begin=begin), optimizers=(opt(1.0),), steps=5,
+             metrics=stream([1.0], 5), touches=('RLR-PATIENCE',))
+        for begin in (0, 2)
+    ]
 
 
 # == state dicts and resumption (state.json) ====================================================
