@@ -17,7 +17,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
 
 from conformance.harness import oracle, upstream
-from conformance.harness.adapters import REDUCE_LR_HUB
+from conformance.harness.adapters import REDUCE_LR_HUB, VALUE_KEY
 from conformance.harness.runner import StreamMetric, train
 
 RLR = 'ReduceLR'
@@ -43,9 +43,9 @@ def loss_average(record, start, stop):
 def published():
     """Every value published to the 'reduce_lr' hub so far."""
     hub = MessageHub.get_instance(REDUCE_LR_HUB)
-    if 'value' not in hub.log_scalars:
+    if VALUE_KEY not in hub.log_scalars:
         return []
-    return [float(v) for v in hub.get_scalar('value').data[0]]
+    return [float(v) for v in hub.get_scalar(VALUE_KEY).data[0]]
 
 
 class _Scheduler:

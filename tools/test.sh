@@ -4,8 +4,10 @@
 #  2. the conformance suite on upstream mmagic,
 #  3. the suite's own tests (tests/): fixtures integrity, traceability, --impl handling, mutants,
 #  4. fixture regeneration is byte-identical, the differential check, ruff,
-#  5. the mmengine version matrix: the suite on upstream with mmengine 0.8.5, 0.9.1 and 0.10.0 (tox).
-# MATRIX=0 leaves out step 5 (it builds three more virtualenvs, a few minutes).
+#  5. independence of test order: the suite on upstream under SEEDS more pytest-randomly seeds,
+#  6. the mmengine version matrix: the suite on upstream with mmengine 0.8.5, 0.9.1 and 0.10.0 (tox).
+# SEEDS (default 3: seeds 1..3; 0 skips step 5); MATRIX=0 leaves out step 6 (it builds three more
+# virtualenvs, a few minutes).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,6 +29,10 @@ echo "== differential check: reference vs upstream on $DIFF_COUNT random scenari
 "$PY" -m conformance.differential --count "$DIFF_COUNT" --seed 0
 echo '== ruff'
 "$VENV/bin/ruff" check .
+if [ "${SEEDS:-3}" != 0 ]; then
+  echo "== independence of test order: --impl=mmagic under seeds 1..${SEEDS:-3}"
+  PYTHON="$PY" bash tools/seeds.sh mmagic "${SEEDS:-3}"
+fi
 if [ "${MATRIX:-1}" != 0 ]; then
   echo '== mmengine version matrix (LOOP-MMENGINE-VERSIONS, docs/versions.md)'
   "$VENV/bin/tox" -e mmengine08,mmengine09,mmengine010
