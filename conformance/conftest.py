@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
+from conformance.harness import clauses, isolation
 from conformance.harness import impl as impl_module
-from conformance.harness import isolation
 
 settings.register_profile(
     'ci',
@@ -74,6 +74,17 @@ def pytest_configure(config):
     except impl_module.ImplError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_ADAPTER_KEY] = adapter
+    _check_subjects(config.getoption('conformance_subjects'))
+
+
+def _check_subjects(wanted):
+    """Refuse a --subject that names no clause: it would select nothing and look like a pass."""
+    defined = clauses.defined()
+    unknown = [cid for cid in wanted if cid not in defined]
+    if unknown:
+        hints = [f'{cid} (did you mean {cid.upper()}?)' if cid.upper() in defined else cid
+                 for cid in unknown]
+        raise pytest.UsageError(f'--subject names no clause of docs/spec.md: {", ".join(hints)}')
 
 
 def pytest_report_header(config):
@@ -129,7 +140,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_setup(item):
     adapter = item.config.stash[_ADAPTER_KEY]
     for marker in item.iter_markers('scheduler'):
-        missing = [name for name in marker.args if name not in adapter.provides]
+        missing = [name for name in dict.fromkeys(marker.args) if name not in adapter.provides]
         if missing:
             pytest.skip(f'not applicable: {adapter.name} provides no {", ".join(missing)}')
 

@@ -425,8 +425,10 @@ class TestUpstreamInterop:
         expected = driver.run(scenario, upstream)
         for pair in ((upstream, candidate), (candidate, upstream)):
             got = driver.run(scenario, _CheckpointSwitch(*pair))
-            assert_same_trace(scenario.replace(description=f'{pair[0].name} saves, '
-                                               f'{pair[1].name} resumes'), expected, got)
+            told = scenario.replace(subject='WIN-STATE-INTEROP',
+                                    description=f'{pair[0].name} saves, {pair[1].name} resumes '
+                                                '(replay it with the two implementations)')
+            assert_same_trace(told, expected, got)
 
     def test_loaded_upstream_state_equals_upstream_state(self, interop_pair, name, kwargs):
         """Reports, after loading upstream's state dict and stepping, the state upstream reports."""

@@ -40,6 +40,12 @@ class LinearLrInterval(_LinearLrInterval):
             raise RuntimeError('broken step')
         super().step()
 '''
+NEEDS_MISSING = 'import no_such_dependency_xyz\nfrom reference import ReduceLR\n'
+IMPORT_RAISES = "raise RuntimeError('the fork refuses to load')\n"
+FACTORY_RAISES = '''
+def make(required):
+    raise AssertionError('never called with an argument')
+'''
 INCOMPLETE = '''
 class Half:
     name = 'half'
@@ -157,6 +163,15 @@ class TestUsageErrors:
                          id='unbuildable'),
             pytest.param('step_fails', {'step_fails': STEP_FAILS},
                          'LinearLrInterval cannot be judged: call 1 of', id='step-fails'),
+            pytest.param('needs_missing', {'needs_missing': NEEDS_MISSING},
+                         "importing 'needs_missing' failed: a module it imports is missing "
+                         "(No module named 'no_such_dependency_xyz')", id='missing-dependency'),
+            pytest.param('import_raises', {'import_raises': IMPORT_RAISES},
+                         "importing 'import_raises' raised RuntimeError: the fork refuses to load",
+                         id='import-raises'),
+            pytest.param('factory_raises:make', {'factory_raises': FACTORY_RAISES},
+                         'calling factory_raises.make() to get the adapter raised TypeError',
+                         id='adapter-factory-raises'),
         ],
     )
     def test_bad_impl_is_a_usage_error(self, pytester, value, files, expected):
@@ -176,6 +191,26 @@ class TestUsageErrors:
         result = _child(pytester, QUICK, '--impl=', '--collect-only')
         assert result.ret == pytest.ExitCode.USAGE_ERROR
         assert 'ERROR: --impl is empty' in result.stderr.str()
+
+    def test_empty_environment_variable_is_a_usage_error(self, pytester, monkeypatch):
+        """Refuses LR_CONFORMANCE_IMPL set to nothing, as a CI job whose variable lost its
+        value would otherwise test the reference and pass."""
+        monkeypatch.setenv(impl.ENV_VAR, '  ')
+        result = _child(pytester, QUICK, '--collect-only')
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert f'ERROR: {impl.ENV_VAR} is set but empty' in result.stderr.str()
+
+    @pytest.mark.parametrize(('value', 'expected'), [
+        ('NOPE-X', 'NOPE-X'),
+        ('rlr-cooldown', 'rlr-cooldown (did you mean RLR-COOLDOWN?)'),
+    ])
+    def test_unknown_subject_is_a_usage_error(self, pytester, value, expected):
+        """Refuses a --subject that names no clause instead of selecting nothing."""
+        result = _child(pytester, QUICK, '--impl=reference', f'--subject={value}',
+                        '--collect-only')
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert result.stderr.str().strip() == (
+            f'ERROR: --subject names no clause of docs/spec.md: {expected}')
 
     def test_bad_environment_variable_is_named(self, pytester, monkeypatch):
         """Names LR_CONFORMANCE_IMPL when the variable held the bad value."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create (or reuse) the project's virtualenv with everything the suite needs, pinned by constraints.txt.
-# Usage: source tools/setup-venv.sh [VENV_DIR]     (default .venv)
+# Usage: bash tools/setup-venv.sh [VENV_DIR]     (default .venv; then '. VENV_DIR/bin/activate')
 set -euo pipefail
 VENV="${1:-${VENV:-.venv}}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

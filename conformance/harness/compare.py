@@ -97,11 +97,19 @@ def ending_divergence(expected: Trace, got: Trace) -> Optional[str]:
 
 
 def explain(scenario, divergence: str) -> str:
-    touches = ', '.join(scenario.touches) or '-'
+    """The failure message: where the traces part, the clauses, and the scenario to replay.
+
+    A scenario built inside a test (not a golden) may leave its clauses to the test's markers,
+    which the report's 'conformance clause' section shows.
+    """
+    if scenario.subject:
+        clauses = f'{scenario.subject} (also touches: {", ".join(scenario.touches) or "-"})'
+    else:
+        clauses = "the test's (see its 'conformance clause' section)"
     return (
         f'scenario {scenario.id!r} diverges from the specification\n'
         f'  {divergence}\n'
-        f'  subject clause: {scenario.subject or "-"} (also touches: {touches})\n'
+        f'  subject clause: {clauses}\n'
         f'  description: {scenario.description or "-"}\n'
         f'  reproduce with:\n    {scenario.to_python()}'
     )

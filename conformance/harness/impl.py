@@ -44,16 +44,20 @@ class Choice:
 def choose(option_value) -> Choice:
     """The --impl option wins over the environment variable, which wins over the default.
 
-    An explicitly empty ``--impl=`` is refused (it would silently mean the default); an empty
-    environment variable counts as unset.
+    An explicitly empty ``--impl=`` or environment variable is refused: it would silently mean
+    the default, so a CI job whose ``--impl=$FORK`` or ``LR_CONFORMANCE_IMPL=$FORK`` lost its
+    value would test the reference and pass.
     """
     if option_value is not None:
         if not option_value.strip():
             raise ImplError('--impl is empty; give reference, mmagic, a module path or '
                             'module:object')
         return Choice(option_value.strip(), '--impl')
-    from_environment = os.environ.get(ENV_VAR, '').strip()
-    if from_environment:
+    if ENV_VAR in os.environ:
+        from_environment = os.environ[ENV_VAR].strip()
+        if not from_environment:
+            raise ImplError(f'{ENV_VAR} is set but empty; give reference, mmagic, a module path '
+                            f'or module:object, or unset it to test the default ({DEFAULT})')
         return Choice(from_environment, ENV_VAR)
     return Choice(DEFAULT, 'default')
 
@@ -78,13 +82,25 @@ def resolve(value, source='--impl'):
 
 
 def _import(module_name, value):
+    """Import the module ``--impl`` names; tell a missing module from one whose import fails."""
     try:
         return importlib.import_module(module_name)
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
+        parts = module_name.split('.')
+        own = {'.'.join(parts[:n]) for n in range(1, len(parts) + 1)}
+        if exc.name in own:
+            raise ImplError(
+                f'--impl={value}: module {module_name!r} is not importable ({exc}); '
+                'is it installed or on PYTHONPATH?'
+            ) from exc
         raise ImplError(
-            f'--impl={value}: module {module_name!r} is not importable ({exc}); '
-            'is it installed or on PYTHONPATH?'
+            f'--impl={value}: importing {module_name!r} failed: a module it imports is missing '
+            f'({exc}); install its dependencies, or point --impl at a module that imports only '
+            'what the schedulers need'
         ) from exc
+    except Exception as exc:  # whatever the module's own code raises while it is imported
+        raise ImplError(f'--impl={value}: importing {module_name!r} raised '
+                        f'{type(exc).__name__}: {exc}') from exc
 
 
 def _module_adapter(module_name, value):
@@ -125,7 +141,15 @@ def _custom_adapter(value):
     if not attribute or not hasattr(module, attribute):
         raise ImplError(f'--impl={value}: module {module_name!r} has no attribute {attribute!r}')
     target = getattr(module, attribute)
-    adapter = target() if inspect.isclass(target) or inspect.isfunction(target) else target
+    if inspect.isclass(target) or inspect.isfunction(target):
+        try:
+            adapter = target()
+        except Exception as exc:  # the adapter's own constructor or factory failed
+            raise ImplError(f'--impl={value}: calling {module_name}.{attribute}() to get the '
+                            f'adapter raised {type(exc).__name__}: {exc} (see docs/adapters.md)'
+                            ) from exc
+    else:
+        adapter = target
     missing = [m for m in ADAPTER_METHODS if not callable(getattr(adapter, m, None))]
     missing += [a for a in ADAPTER_ATTRIBUTES if not hasattr(adapter, a)]
     if missing:

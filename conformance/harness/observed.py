@@ -126,7 +126,8 @@ def same_number(a: Any, b: Any) -> bool:
 def show(value: Any) -> str:
     """A value for a failure message: its repr, its type, and a float's hexadecimal bits."""
     if isinstance(value, Typed):
-        return f'{value.value!r} ({value.type})'
+        bits = f' {value.value.hex()}' if type(value.value) is float else ''
+        return f'{value.value!r} ({value.type}{bits})'
     if type(value) is float:
         return f'{value!r} (float {value.hex()})'
     if value is MISSING:
