@@ -17,15 +17,16 @@ from torch.utils.data import Dataset
 
 import reference
 from conformance.harness import driver, impl
-from conformance.harness.isolation import isolated_message_hubs
+from conformance.harness.isolation import isolated
 from conformance.harness.scenario import single
 
-pytestmark = pytest.mark.clause('LOOP-ITER', 'LLI-STAIRCASE', 'RLR-DEFAULTS')
+#: The clauses these checks rely on (not subjects: this is not a test of an implementation).
+pytestmark = pytest.mark.touches('LOOP-ITER', 'LLI-STAIRCASE', 'RLR-DEFAULTS')
 
 
 @pytest.fixture(autouse=True)
-def _isolated_hubs():
-    with isolated_message_hubs():
+def _isolated_global_state():
+    with isolated():
         yield
 
 
