@@ -154,23 +154,35 @@ class TestHookNotCheckpointed:
     @pytest.mark.parametrize(('interval', 'checkpoint'), [(3, 4), (3, 3)])
     def test_resumed_run_averages_only_what_it_saw(self, tmp_path, hook_class, interval,
                                                    checkpoint):
-        """Publishes, first after a resume, the average of the iterations since the resume."""
+        """Publishes, first after a resume, the average of the iterations since the resume.
+
+        Each average is computed from the losses the runs themselves logged, so the check does
+        not depend on the resumed run seeing the same batches as an uninterrupted one (mmengine
+        0.10.7's loop skips the consumed batches on resume; older releases start the data over).
+        """
         hook = {'type': hook_class, 'by_epoch': False, 'interval': interval}
         iterations = 9
-        whole = train(schedulers=None, iterations=iterations, hook=hook)
         first = train(schedulers=None, iterations=checkpoint, dataset_size=iterations,
                       hook=hook, work_dir=tmp_path, checkpoint_interval=checkpoint)
         resumed = train(schedulers=None, iterations=iterations, hook=hook, work_dir=tmp_path,
                         resume_from=str(tmp_path / f'iter_{checkpoint}.pth'))
         assert first.error is None and resumed.error is None, (first.error, resumed.error)
-        assert resumed.losses == whole.losses[checkpoint:]  # the resume itself is exact
+        assert len(resumed.losses) == iterations - checkpoint
         due = [count for count in range(1, iterations + 1) if oracle.hook_due(count, interval)]
         after = [count for count in due if count > checkpoint]
         starts = [checkpoint, *after[:-1]]
-        want = [loss_average(whole, a, b) for a, b in zip(starts, after)]
+        # The resumed run logged iterations checkpoint, checkpoint + 1, ...: its own indices.
+        want = [loss_average(resumed, a - checkpoint, b - checkpoint)
+                for a, b in zip(starts, after)]
         assert resumed.published == want
+        # Had the hook's sum been checkpointed, the first average would also cover the
+        # iterations of the first run since its last publication.
+        last = max([0, *(count for count in due if count <= checkpoint)])
+        carried = oracle.loss_average(
+            first.losses[last:] + resumed.losses[:after[0] - checkpoint],
+            first.batch_lengths[last:] + resumed.batch_lengths[:after[0] - checkpoint])
         inside = checkpoint % interval != 0
-        assert (resumed.published[0] != whole.published[len(due) - len(after)]) is inside
+        assert (resumed.published[0] != carried) is inside
 
     def test_checkpoint_hooks_save_and_restore_nothing(self, hook_class):
         """Adds nothing to a checkpoint and takes nothing from one."""
