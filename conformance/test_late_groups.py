@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 
 from conformance.harness import observed, oracle
-from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
+from conformance.harness.by_hand import group_lrs, open_hubs, publish
 from conformance.harness.repro import optimizer
 
 LLI = 'LinearLrInterval'
@@ -31,19 +30,9 @@ def new_group(lr):
     return {'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr}
 
 
-def lrs(opt):
-    return [group['lr'] for group in opt.param_groups]
-
-
-def hubs():
-    MessageHub.get_instance(REDUCE_LR_HUB)
-    return MessageHub.get_instance(RUNNER_HUB)
-
-
 def call(scheduler, opt, iteration, value=1.0):
     """The call after iteration ``iteration``, as mmengine's Runner makes it (LOOP-ITER)."""
-    MessageHub.get_instance(RUNNER_HUB).update_info('iter', iteration)
-    MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
+    publish(iter=iteration, value=value)
     opt.step()
     scheduler.step()
 
@@ -61,7 +50,7 @@ class TestLateGroups:
     @pytest.mark.parametrize('added_after', [0, 1, 2, 4])
     def test_linear_interval_schedules_an_added_group(self, classes, added_after):
         """Dips the added group if the first active call is still to come, then collapses it."""
-        hubs()
+        open_hubs()
         opt = optimizer(0.1)
         s = classes[LLI](opt, **LLI_KW)
         added = 0.4
@@ -75,7 +64,7 @@ class TestLateGroups:
                 expected = [lr * LLI_KW['start_factor'] for lr in expected]
             elif LLI_KW['begin'] < k < LLI_KW['end']:
                 expected = [oracle.staircase_value(LLI_KW, k - 1)] * len(expected)
-            assert lrs(opt) == expected, (k, lrs(opt), expected)
+            assert group_lrs(opt) == expected, (k, group_lrs(opt), expected)
             assert s.get_last_value() == expected
         assert s.base_values == [0.1]
         assert 'initial_lr' not in opt.param_groups[1]
@@ -84,7 +73,7 @@ class TestLateGroups:
     @pytest.mark.parametrize('added_after', [0, 2])
     def test_reduce_lr_reduces_an_added_group_from_its_own_lr(self, classes, added_after):
         """Reduces the added group with its own lr, eps test and floor on every reduction."""
-        hubs()
+        open_hubs()
         opt = optimizer(1.0)
         s = classes[RLR](opt, **RLR_KW)
         expected = [1.0]
@@ -95,14 +84,14 @@ class TestLateGroups:
             call(s, opt, k - 1)
             if k >= 2:  # constant value, patience 0: every call after the first consuming one
                 expected = [reduction(lr) for lr in expected]
-            assert lrs(opt) == expected, (k, lrs(opt), expected)
+            assert group_lrs(opt) == expected, (k, group_lrs(opt), expected)
         assert s.base_values == [1.0]
         assert 'initial_lr' not in opt.param_groups[1]
 
     @pytest.mark.parametrize('name', BOTH)
     def test_state_dict_holds_both_lengths(self, classes, name):
         """Keeps base_values at the original groups and _last_value at the current ones."""
-        hubs()
+        open_hubs()
         opt = optimizer(0.1)
         s = classes[name](opt, **(LLI_KW if name == LLI else RLR_KW))
         opt.add_param_group(new_group(0.4))
@@ -110,12 +99,12 @@ class TestLateGroups:
             call(s, opt, k - 1)
         state = s.state_dict()
         assert len(state['base_values']) == 1 and len(state['_last_value']) == 2
-        assert state['_last_value'] == lrs(opt)
+        assert state['_last_value'] == group_lrs(opt)
 
     @pytest.mark.parametrize('name', BOTH)
     def test_runner_style_resume_continues_the_uninterrupted_run(self, classes, name):
         """Continues exactly as without the checkpoint when resumed the way Runner.resume does."""
-        hubs()
+        open_hubs()
         kw = LLI_KW if name == LLI else RLR_KW
 
         def build(add_before):
@@ -131,7 +120,7 @@ class TestLateGroups:
             rows = []
             for k in range(first, last):
                 call(s, opt, k - 1)
-                rows.append(lrs(opt))
+                rows.append(group_lrs(opt))
             return rows
 
         opt, s = build(False)

@@ -17,7 +17,8 @@ import torch
 from mmengine.logging import MessageHub, MMLogger
 
 from conformance.harness import observed, oracle
-from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
+from conformance.harness.adapters import REDUCE_LR_HUB
+from conformance.harness.by_hand import call, group_lrs, open_hubs, publish
 from conformance.harness.repro import optimizer
 
 LLI = 'LinearLrInterval'
@@ -26,31 +27,6 @@ BOTH = [
     pytest.param(LLI, marks=pytest.mark.scheduler(LLI), id=LLI),
     pytest.param(RLR, marks=pytest.mark.scheduler(RLR), id=RLR),
 ]
-
-
-def hubs():
-    """'reduce_lr' first, then the runner's hub, which LinearLrInterval then reads."""
-    MessageHub.get_instance(REDUCE_LR_HUB)
-    return MessageHub.get_instance(RUNNER_HUB)
-
-
-def publish(iteration=None, epoch=None, value=None):
-    hub = MessageHub.get_instance(RUNNER_HUB)
-    if iteration is not None:
-        hub.update_info('iter', iteration)
-    if epoch is not None:
-        hub.update_info('epoch', epoch)
-    if value is not None:
-        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
-
-
-def call(scheduler):
-    scheduler.optimizer.step()
-    scheduler.step()
-
-
-def lrs(opt):
-    return [group['lr'] for group in opt.param_groups]
 
 
 def staircase(s, progress):
@@ -76,16 +52,16 @@ class TestFailedCall:
         """Advances both counters, writes no group, keeps _last_value; the next call goes on."""
         opt = optimizer(0.1, 0.4)
         s = classes[LLI](opt, start_factor=0.5, end_factor=0.0, end=10, by_epoch=False)
-        dipped = lrs(opt)
+        dipped = group_lrs(opt)
         with pytest.raises(TypeError):  # no hub holds 'iter' yet (LLI-PROGRESS-MISSING)
             call(s)
         assert (s._global_step, s.last_step) == (1, 1)
-        assert lrs(opt) == dipped and s.get_last_value() == dipped
-        hubs()
-        publish(iteration=1)
+        assert group_lrs(opt) == dipped and s.get_last_value() == dipped
+        open_hubs()
+        publish(iter=1)
         call(s)
         assert (s._global_step, s.last_step) == (2, 2)
-        assert lrs(opt) == [staircase(s, 1)] * 2  # no second dip
+        assert group_lrs(opt) == [staircase(s, 1)] * 2  # no second dip
 
     @pytest.mark.scheduler(RLR)
     def test_reduce_lr_missing_metric_changes_only_the_counters(self, classes):
@@ -96,7 +72,7 @@ class TestFailedCall:
         with pytest.raises(KeyError):
             call(s)
         assert (s._global_step, s.last_step, s.best, s.num_bad_epochs) == (1, 1, float('inf'), 0)
-        assert lrs(opt) == [1.0] and s.get_last_value() == [1.0]
+        assert group_lrs(opt) == [1.0] and s.get_last_value() == [1.0]
         publish(value=2.0)
         call(s)
         assert (s._global_step, s.last_step, s.best) == (2, 2, 2.0)
@@ -112,10 +88,10 @@ class TestFailedCall:
         with pytest.raises(TypeError):
             call(s)  # call 2: a reduction, which fails at max(lr * factor, [0.1])
         assert (s.last_step, s.num_bad_epochs, s.cooldown_counter) == (2, 0, 3)
-        assert lrs(opt) == [1.0] and s.get_last_value() == snapshot
+        assert group_lrs(opt) == [1.0] and s.get_last_value() == snapshot
         s.min_lr = 0.1
         call(s)  # call 3: a cooldown call (RLR-COOLDOWN), although nothing was reduced
-        assert (s.cooldown_counter, s.num_bad_epochs, lrs(opt)) == (2, 0, [1.0])
+        assert (s.cooldown_counter, s.num_bad_epochs, group_lrs(opt)) == (2, 0, [1.0])
 
     @pytest.mark.scheduler(RLR)
     def test_reduce_lr_failure_at_the_patience_test_keeps_the_new_best(self, classes):
@@ -133,11 +109,11 @@ class TestFailedCall:
         opt = optimizer(0.1, 0.2, 0.3)
         kwargs = dict(start_factor=0.5, by_epoch=False) if name == LLI else {}
         s = classes[name](opt, **kwargs)
-        before = lrs(opt)
+        before = group_lrs(opt)
         opt.param_groups[1]['lr'] = 0.25  # set from outside; stays as it is
         with pytest.raises((TypeError, KeyError)):
             call(s)
-        assert lrs(opt) == [before[0], 0.25, before[2]]
+        assert group_lrs(opt) == [before[0], 0.25, before[2]]
         assert s.get_last_value() == before
 
 
@@ -154,26 +130,26 @@ class TestLiveAttributes:
     ], ids=repr)
     def test_linear_interval_uses_changed_attributes_at_the_next_call(self, classes, changes):
         """Computes the next value with the attributes assigned since the last call."""
-        hubs()
+        open_hubs()
         opt = optimizer(0.1)
         s = classes[LLI](opt, start_factor=0.5, end_factor=0.0, end=12, interval=2,
                          by_epoch=False)
         for k in range(1, 4):
-            publish(iteration=k - 1)
+            publish(iter=k - 1)
             call(s)
         for name, value in changes.items():
             setattr(s, name, value)
-        publish(iteration=5)
+        publish(iter=5)
         call(s)
-        assert observed.same(staircase(s, 5), lrs(opt)[0])
+        assert observed.same(staircase(s, 5), group_lrs(opt)[0])
 
     @pytest.mark.scheduler(LLI)
     def test_by_epoch_switches_the_key_at_the_next_call(self, classes):
         """Reads 'epoch' from the call after by_epoch was set to True."""
-        hubs()
+        open_hubs()
         s = classes[LLI](optimizer(0.1), start_factor=0.5, end_factor=0.0, end=10,
                          by_epoch=False)
-        publish(iteration=6, epoch=2)
+        publish(iter=6, epoch=2)
         call(s)
         assert s.get_last_value() == [staircase(s, 6)]
         s.by_epoch = True
@@ -183,19 +159,19 @@ class TestLiveAttributes:
     @pytest.mark.parametrize('name', BOTH)
     def test_last_step_minus_one_makes_a_new_first_active_call(self, classes, name):
         """Treats the next active call as the first one after last_step is set to -1."""
-        hubs()
-        publish(iteration=3, value=1.0)
+        open_hubs()
+        publish(iter=3, value=1.0)
         opt = optimizer(1.0)
         kwargs = dict(start_factor=0.5, end_factor=0.0, end=10, by_epoch=False)
         s = classes[name](opt, **(kwargs if name == LLI else dict(patience=0)))
         call(s)
         call(s)
-        current = lrs(opt)[0]
+        current = group_lrs(opt)[0]
         s.last_step = -1
         call(s)
         assert s.last_step == 0
         want = current * 0.5 if name == LLI else current  # the dip; ReduceLR reads nothing
-        assert lrs(opt) == [want]
+        assert group_lrs(opt) == [want]
 
     @pytest.mark.scheduler(RLR)
     @pytest.mark.parametrize('changes', [dict(factor=0.1), dict(min_lr=0.7), dict(eps=0.6),
@@ -215,7 +191,7 @@ class TestLiveAttributes:
         lr = 1.0
         if oracle.patience_exceeded(bad, kw['patience']):
             lr = oracle.reduced(lr, kw['factor'], kw['min_lr'], kw['eps'])
-        assert lrs(opt) == [lr]
+        assert group_lrs(opt) == [lr]
 
     @pytest.mark.scheduler(RLR)
     def test_reduce_lr_reads_an_assigned_hub(self, classes):
@@ -231,19 +207,19 @@ class TestLiveAttributes:
     @pytest.mark.parametrize('name', BOTH)
     def test_loaded_optimizer_is_written_from_then_on(self, classes, name):
         """Writes to the optimizer a state dict's 'optimizer' key names, not the original."""
-        hubs()
-        publish(iteration=3, value=1.0)
+        open_hubs()
+        publish(iter=3, value=1.0)
         first, other = optimizer(0.1), optimizer(0.7)
         kwargs = dict(start_factor=0.5, end_factor=0.0, end=10, by_epoch=False)
         s = classes[name](first, **(kwargs if name == LLI else dict(patience=0)))
         call(s)
-        before = lrs(first)
+        before = group_lrs(first)
         s.load_state_dict({'optimizer': other, 'last_step': -1})
         assert s.optimizer is other and 'optimizer' not in s.state_dict()
         other.step()
         s.step()
-        assert lrs(first) == before
-        assert lrs(other) == ([0.7 * 0.5] if name == LLI else [0.7])
+        assert group_lrs(first) == before
+        assert group_lrs(other) == ([0.7 * 0.5] if name == LLI else [0.7])
         assert 'initial_lr' not in other.param_groups[0]
         assert not getattr(other.step, '_with_counter', False)
 
@@ -261,7 +237,7 @@ class TestVerboseFormat:
         opt.param_groups[1]['lr'] = torch.tensor([0.2])
         with log_calls() as log, pytest.raises(TypeError):
             classes[LLI](opt, start_factor=0.5, verbose=True)
-        values = lrs(opt)
+        values = group_lrs(opt)
         assert values[0] == 0.1 * 0.5
         assert isinstance(values[1], torch.Tensor)
         assert values[1].tolist() == (torch.tensor([0.2]) * 0.5).tolist()
@@ -343,7 +319,7 @@ class TestInitIsBetterAndReset:
         for _ in range(4):
             call(s)
         s._init_is_better('max')
-        lrs_before = lrs(opt)
+        lrs_before = group_lrs(opt)
         before = _attributes(s)
         s._reset()
         after = _attributes(s)
@@ -351,4 +327,4 @@ class TestInitIsBetterAndReset:
             == (float('-inf'), 0, 0)
         for name in ('best', 'cooldown_counter', 'num_bad_epochs'):
             before.pop(name)
-        assert after == before and lrs(opt) == lrs_before
+        assert after == before and group_lrs(opt) == lrs_before

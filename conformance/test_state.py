@@ -22,6 +22,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 
 from conformance.harness import compare, driver, observed, oracle, repro
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB, VALUE_KEY, MessageHubAdapter
+from conformance.harness.by_hand import open_hubs
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.scenario import Resume, single
 
@@ -49,12 +50,6 @@ def make_optimizer(*lrs):
 
 def build(adapter, name, *lrs, **kwargs):
     return adapter.classes[name](make_optimizer(*lrs), **kwargs)
-
-
-def open_hubs():
-    """Create 'reduce_lr', then the runner's hub, which is then the current instance."""
-    MessageHub.get_instance(REDUCE_LR_HUB)
-    return MessageHub.get_instance(RUNNER_HUB)
 
 
 def step(scheduler, value=None, iteration=None):

@@ -17,7 +17,8 @@ import pytest
 from mmengine.logging import MessageHub
 
 from conformance.harness import clauses, observed, oracle
-from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
+from conformance.harness.adapters import REDUCE_LR_HUB
+from conformance.harness.by_hand import call, group_lrs, open_hubs, publish
 from conformance.harness.repro import optimizer
 
 LLI = 'LinearLrInterval'
@@ -32,30 +33,6 @@ OVERRIDE_WARNING = (
     'initialization. Please, make sure to call `optimizer.step()` before `scheduler.step()`. '
     'See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate'
 )
-
-
-def hubs():
-    MessageHub.get_instance(REDUCE_LR_HUB)
-    return MessageHub.get_instance(RUNNER_HUB)
-
-
-def publish(iteration=None, epoch=None, value=None):
-    hub = MessageHub.get_instance(RUNNER_HUB)
-    if iteration is not None:
-        hub.update_info('iter', iteration)
-    if epoch is not None:
-        hub.update_info('epoch', epoch)
-    if value is not None:
-        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar('value', value)
-
-
-def call(scheduler):
-    scheduler.optimizer.step()
-    scheduler.step()
-
-
-def lrs(opt):
-    return [group['lr'] for group in opt.param_groups]
 
 
 def build(classes, name, *group_lrs, **kwargs):
@@ -82,8 +59,8 @@ def clause_key_order():
 @pytest.mark.parametrize('name', BOTH)
 def test_keys_come_in_attribute_creation_order(classes, name):
     """Lists the state dict's keys in the order the constructor created the attributes."""
-    hubs()
-    publish(iteration=0, value=1.0)
+    open_hubs()
+    publish(iter=0, value=1.0)
     s = build(classes, name)
     call(s)
     assert list(s.state_dict()) == clause_key_order()[name]
@@ -98,7 +75,7 @@ class TestForeignState:
     @pytest.mark.scheduler(LLI, RLR)
     def test_reduce_lr_runs_a_linear_interval_window(self, classes):
         """Loads a LinearLrInterval state and then behaves as a ReduceLR with that window."""
-        hubs()
+        open_hubs()
         donor = classes[LLI](optimizer(0.1), start_factor=0.5, begin=2, end=10, by_epoch=False)
         loaded = build(classes, RLR, 1.0)
         loaded.load_state_dict(donor.state_dict())
@@ -113,12 +90,13 @@ class TestForeignState:
             call(native)
             got = [observed.observe(getattr(loaded, n)) for n in ('last_step', 'best')]
             want = [observed.observe(getattr(native, n)) for n in ('last_step', 'best')]
-            assert got == want and lrs(loaded.optimizer) == lrs(native.optimizer), (k, got, want)
+            assert got == want, (k, got, want)
+            assert group_lrs(loaded.optimizer) == group_lrs(native.optimizer), k
 
     @pytest.mark.scheduler(LLI, RLR)
     def test_linear_interval_takes_reduce_lr_window_and_flags(self, classes):
         """Loads a ReduceLR state and then reads 'epoch' by its by_epoch=True, without a dip."""
-        hubs()
+        open_hubs()
         publish(value=1.0)
         donor = build(classes, RLR, 1.0)
         call(donor)
@@ -128,11 +106,11 @@ class TestForeignState:
         loaded.load_state_dict(donor.state_dict())
         assert (loaded.by_epoch, loaded.last_step, loaded.end) == (True, 2, 10**9)
         assert loaded.best == donor.best and loaded.mode == 'min'
-        publish(iteration=7, epoch=3)
+        publish(iter=7, epoch=3)
         call(loaded)
         names = ('start_factor', 'end_factor', 'begin', 'end', 'interval')
         attributes = {name: getattr(loaded, name) for name in names}
-        assert lrs(opt) == [oracle.staircase_value(attributes, 3)]  # 'epoch', not 'iter'
+        assert group_lrs(opt) == [oracle.staircase_value(attributes, 3)]  # 'epoch', not 'iter'
 
 
 # -- WIN-DEEPCOPY ----------------------------------------------------------------------------------
@@ -148,7 +126,7 @@ class TestCopies:
     @pytest.mark.parametrize('duplicate', _COPIES)
     def test_copy_loses_the_step_counter(self, classes, name, duplicate):
         """Copies the optimizer without its counted step; the original keeps it."""
-        hubs()
+        open_hubs()
         s = build(classes, name)
         c = duplicate(s)
         assert not getattr(c.optimizer.step, '_with_counter', False)
@@ -159,19 +137,19 @@ class TestCopies:
     @pytest.mark.parametrize('name', BOTH)
     def test_copys_first_step_warns_and_schedules_like_the_original(self, classes, name):
         """Warns 'has been overridden' at the copy's first step; writes the original's values."""
-        hubs()
+        open_hubs()
         publish(value=1.0)  # a copied ReduceLR reads the hub as it was when copied
         s = build(classes, name)
         c = copy.deepcopy(s)
         for k in range(1, 4):
-            publish(iteration=k - 1, value=1.0)
+            publish(iter=k - 1, value=1.0)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter('always')
                 call(s)
                 call(c)
             messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
             assert messages == ([OVERRIDE_WARNING] if k == 1 else [])
-            assert lrs(c.optimizer) == lrs(s.optimizer)
+            assert group_lrs(c.optimizer) == group_lrs(s.optimizer)
 
     @pytest.mark.scheduler(RLR)
     @pytest.mark.filterwarnings('ignore:Seems like:UserWarning')
@@ -249,6 +227,6 @@ class TestUnvalidatedLoad:
         for value in (1.0, 5.0, -5.0, 100.0, 0.0, 2.0):
             publish(value=value)
             call(s)
-            got.append(lrs(opt)[0])
+            got.append(group_lrs(opt)[0])
         assert got == bad_calls_only(1.0, 0.5, patience, 6)
         assert s.best == float('inf')

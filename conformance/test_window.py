@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import driver, observed, oracle
+from conformance.harness import by_hand, driver, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
@@ -58,8 +58,7 @@ _HYPOTHESIS = settings(suppress_health_check=[HealthCheck.function_scoped_fixtur
 @pytest.fixture
 def hubs():
     """The Runner-like hubs: 'reduce_lr' first, so that the runner's hub is the current one."""
-    MessageHub.get_instance(REDUCE_LR_HUB)
-    return MessageHub.get_instance(RUNNER_HUB)
+    return by_hand.open_hubs()
 
 
 def _feed(progress=0, metric=1.0):

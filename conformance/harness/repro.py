@@ -10,7 +10,8 @@ from __future__ import annotations
 from mmengine.logging import MessageHub
 
 from . import driver
-from .adapters import REDUCE_LR_HUB, RUNNER_HUB, VALUE_KEY
+from .adapters import REDUCE_LR_HUB, RUNNER_HUB
+from .by_hand import publish
 from .scenario import OptimizerSpec, Resume, single
 
 _adapter = None
@@ -68,17 +69,6 @@ def optimizer(*lrs, wrapper=False, initial=None):
     """An SGD with one param group per lr; ``initial`` pre-sets ``initial_lr`` per group."""
     spec = OptimizerSpec(tuple(lrs or (0.1,)), None if initial is None else tuple(initial), wrapper)
     return driver.make_optimizer(spec)
-
-
-def publish(iter=None, epoch=None, value=None):
-    """Publish progress to the runner hub and/or a monitored value to 'reduce_lr'."""
-    hub = MessageHub.get_instance(RUNNER_HUB)
-    if iter is not None:
-        hub.update_info('iter', iter)
-    if epoch is not None:
-        hub.update_info('epoch', epoch)
-    if value is not None:
-        MessageHub.get_instance(REDUCE_LR_HUB).update_scalar(VALUE_KEY, value)
 
 
 def trace(scheduler, steps=6, lrs=(0.1,), **fields):

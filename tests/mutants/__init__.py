@@ -68,6 +68,20 @@ def mutant(subject):
     return register
 
 
+def iter_from_epoch(cls, args, kwargs, begin, end, by_epoch, epoch_length, scale=int,
+                    by_epoch_after=False):
+    """mmengine's ``build_iter_from_epoch``, for mutants that change what it does: ``scale``
+    turns ``bound * epoch_length`` into a bound (upstream: int), and ``by_epoch_after`` is the
+    built scheduler's by_epoch (upstream: False)."""
+    assert by_epoch, 'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.'
+    assert epoch_length is not None and epoch_length > 0, (
+        f'`epoch_length` must be a positive integer, but got {epoch_length}.')
+    begin = scale(begin * epoch_length)
+    if end != reference.INF:
+        end = scale(end * epoch_length)
+    return cls(*args, begin=begin, end=end, by_epoch=by_epoch_after, **kwargs)
+
+
 #: Why the LOOP-HOOK-* clauses have no mutant: they are rules of ReduceLRSchedulerHook, which
 #: ``--impl`` does not replace (an implementation under test provides only the two schedulers).
 _HOOK = ("ReduceLRSchedulerHook's rule; the hook is not part of an implementation under test "

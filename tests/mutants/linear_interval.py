@@ -11,7 +11,7 @@ from torch.optim import Optimizer
 from reference import INF
 from reference import LinearLrInterval as _LinearLrInterval
 
-from . import mutant
+from . import iter_from_epoch, mutant
 
 
 @mutant('LLI-FIRST-STEP-DIP')
@@ -219,14 +219,8 @@ class LliIterFromEpochRounds(_LinearLrInterval):
     @classmethod
     def build_iter_from_epoch(cls, *args, begin=0, end=INF, by_epoch=True, epoch_length=None,
                               **kwargs):
-        assert by_epoch, (
-            'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.')
-        assert epoch_length is not None and epoch_length > 0, (
-            f'`epoch_length` must be a positive integer, but got {epoch_length}.')
-        begin = round(begin * epoch_length)
-        if end != INF:
-            end = round(end * epoch_length)
-        return cls(*args, begin=begin, end=end, by_epoch=False, **kwargs)
+        return iter_from_epoch(cls, args, kwargs, begin, end, by_epoch, epoch_length,
+                               scale=round)
 
 
 @mutant('LLI-CONSTRUCTOR-ORDER')

@@ -14,7 +14,7 @@ from reference import LinearLrInterval as _LinearLrInterval
 from reference import ReduceLR as _ReduceLR
 from reference.reduce_lr import HUB_NAME
 
-from . import mutant
+from . import iter_from_epoch, mutant
 
 
 @mutant('LOOP-ITER')
@@ -48,12 +48,8 @@ class LliConvertedKeepsByEpoch(_LinearLrInterval):
     @classmethod
     def build_iter_from_epoch(cls, *args, begin=0, end=INF, by_epoch=True, epoch_length=None,
                               **kwargs):
-        assert by_epoch, 'only by_epoch=True schedulers can be converted'
-        assert epoch_length is not None and epoch_length > 0, 'epoch_length must be positive'
-        begin = int(begin * epoch_length)
-        if end != INF:
-            end = int(end * epoch_length)
-        return cls(*args, begin=begin, end=end, by_epoch=by_epoch, **kwargs)
+        return iter_from_epoch(cls, args, kwargs, begin, end, by_epoch, epoch_length,
+                               by_epoch_after=by_epoch)
 
 
 @mutant('LOOP-HOOK-HUB')

@@ -12,7 +12,7 @@ from reference import INF
 from reference import ReduceLR as _ReduceLR
 from reference.reduce_lr import HUB_NAME, VALUE_KEY
 
-from . import mutant
+from . import iter_from_epoch, mutant
 
 #: Upstream's invalid-mode message, its un-interpolated placeholder included (RLR-VALIDATION).
 MODE_MESSAGE = 'mode must be one of "min" or "max", instead got {mode}'
@@ -362,12 +362,7 @@ class RlrBuildsIterFromEpoch(_ReduceLR):
     @classmethod
     def build_iter_from_epoch(cls, *args, begin=0, end=INF, by_epoch=True, epoch_length=None,
                               **kwargs):
-        assert by_epoch, 'only by_epoch=True schedulers can be converted'
-        assert epoch_length is not None and epoch_length > 0, 'epoch_length must be positive'
-        begin = int(begin * epoch_length)
-        if end != INF:
-            end = int(end * epoch_length)
-        return cls(*args, begin=begin, end=end, by_epoch=False, **kwargs)
+        return iter_from_epoch(cls, args, kwargs, begin, end, by_epoch, epoch_length)
 
 
 @mutant('RLR-INIT-IS-BETTER-RESET')
