@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conformance.harness import clauses, isolation
+from conformance.harness import clauses, deviations, isolation
 from conformance.harness import impl as impl_module
 
 settings.register_profile(
@@ -33,6 +33,7 @@ settings.register_profile(
 settings.load_profile('ci')
 
 _ADAPTER_KEY = pytest.StashKey()
+DEVIATIONS_KEY = pytest.StashKey()
 MARKERS = (
     'subject(id): the one specification clause a test was built to pin',
     'touches(*ids): other clauses the test depends on',
@@ -161,6 +162,12 @@ def pytest_runtest_makereport(item, call):
 def adapter(request):
     """The adapter for the implementation under test."""
     return request.config.stash[_ADAPTER_KEY]
+
+
+@pytest.fixture(scope='session')
+def declared(request):
+    """The deviations the candidate declares (``--deviations``); empty when none."""
+    return request.config.stash.get(DEVIATIONS_KEY, deviations.NONE)
 
 
 @pytest.fixture(scope='session')
