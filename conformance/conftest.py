@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conformance.harness import clauses, deviations, isolation
+from conformance.harness import clauses, deviations, isolation, verdict
 from conformance.harness import impl as impl_module
 
 settings.register_profile(
@@ -34,6 +34,8 @@ settings.load_profile('ci')
 
 _ADAPTER_KEY = pytest.StashKey()
 DEVIATIONS_KEY = pytest.StashKey()
+#: Per excused clause: how many of its checks ran, and how many needed the excuse.
+_EXCUSE_COUNTS_KEY = pytest.StashKey()
 MARKERS = (
     'subject(id): the one specification clause a test was built to pin',
     'touches(*ids): other clauses the test depends on',
@@ -56,6 +58,14 @@ def pytest_addoption(parser):
         ),
     )
     group.addoption(
+        '--deviations',
+        dest='conformance_deviations',
+        default=None,
+        metavar='FILE',
+        help=('a TOML file of the clauses where the implementation deliberately follows an '
+              'intent or is excused (docs/deviations.md). Default: none.'),
+    )
+    group.addoption(
         '--subject',
         dest='conformance_subjects',
         action='append',
@@ -76,6 +86,30 @@ def pytest_configure(config):
         raise pytest.UsageError(str(exc)) from None
     config.stash[_ADAPTER_KEY] = adapter
     _check_subjects(config.getoption('conformance_subjects'))
+    config.stash[DEVIATIONS_KEY] = _load_deviations(config.getoption('conformance_deviations'))
+
+
+def _load_deviations(path):
+    """The declared deviations, validated before collection (one usage error per problem)."""
+    if path is None:
+        return deviations.NONE
+    try:
+        declared = deviations.load(path)
+        if declared.intents:
+            impl_module.resolve(_intent_reference_value(declared.intents))
+    except (deviations.DeviationsError, impl_module.ImplError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return declared
+
+
+def _intent_reference_value(intents):
+    return f'reference[{",".join(sorted(intents))}]'
+
+
+def _intent_reference(config):
+    """The reference with the declared intents: what the candidate is checked against."""
+    declared = config.stash[DEVIATIONS_KEY]
+    return impl_module.resolve(_intent_reference_value(declared.intents))
 
 
 def _check_subjects(wanted):
@@ -102,10 +136,32 @@ def pytest_report_header(config):
         f'conformance: scheduler state {state}',
         f'conformance: hypothesis profile={settings._current_profile}',
     ]
-    if getattr(adapter, 'is_reference', False):
+    if _is_expected_reference(config, adapter):
         lines.append('conformance: the candidate is the reference: side-by-side checks against '
                      'the reference are not applicable')
+    lines.extend(_deviation_lines(config.stash[DEVIATIONS_KEY]))
     return lines
+
+
+def _deviation_lines(declared):
+    if declared.path is None:
+        return ['conformance: deviations none declared (every clause is checked against '
+                'upstream)']
+    if not declared:
+        return [f'conformance: deviations {declared.path}: none declared']
+    lines = [f'conformance: deviations {declared.path}:']
+    for entry in declared.entries:
+        what = ('follows intent:' + entry.clause if entry.follows == 'intent'
+                else 'excused' + (f' ({entry.aspect} only)' if entry.aspect else ''))
+        lines.append(f'conformance:   {entry.clause}: {what} - {entry.reason}')
+    return lines
+
+
+def _is_expected_reference(config, adapter):
+    """Whether the candidate is the very reference it would be compared with."""
+    declared = config.stash[DEVIATIONS_KEY]
+    return (getattr(adapter, 'is_reference', False)
+            and frozenset(getattr(adapter, 'intents', ())) == declared.intents)
 
 
 def _measured(version):
@@ -158,6 +214,79 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Under declared deviations the verdict is the deviation's (harness/verdict.py)."""
+    config = pyfuncitem.config
+    declared = config.stash[DEVIATIONS_KEY]
+    subject = subject_of(pyfuncitem)
+    excused = next((entry for entry in declared.entries
+                    if entry.clause == subject and entry.follows == 'excused'), None)
+    if excused is None and not declared.intents:
+        return None  # pytest calls the test as usual
+    function = pyfuncitem.obj
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    if excused is not None:
+        counts = config.stash.setdefault(_EXCUSE_COUNTS_KEY, {}).setdefault(subject, [0, 0])
+        counts[0] += 1
+        outcome = verdict.judge_excused(function, arguments, excused)
+        if outcome == 'excused':
+            counts[1] += 1
+            pyfuncitem.stash[deviations.OUTCOME_KEY] = outcome
+            pytest.xfail(f'excused by {declared.path} [deviations.{subject}]: {excused.reason}')
+        return True
+    candidate = config.stash[_ADAPTER_KEY]
+    outcome = verdict.judge_with_intents(
+        pyfuncitem, function, arguments, candidate, _intent_reference(config),
+        impl_module.resolve('reference'), lambda: _named_intents(config, pyfuncitem))
+    if outcome is not None:
+        pyfuncitem.stash[deviations.OUTCOME_KEY] = outcome
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    """An excused clause none of whose checks needed the excuse fails the run."""
+    config = session.config
+    declared = config.stash.get(DEVIATIONS_KEY, deviations.NONE)
+    counts = config.stash.get(_EXCUSE_COUNTS_KEY, {})
+    unneeded = [entry.clause for entry in declared.entries
+                if entry.follows == 'excused' and entry.clause in counts
+                and counts[entry.clause][1] == 0]
+    config.stash[deviations.UNNEEDED_KEY] = unneeded
+    if unneeded and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    declared = config.stash.get(DEVIATIONS_KEY, deviations.NONE)
+    counts = config.stash.get(_EXCUSE_COUNTS_KEY, {})
+    for entry in declared.entries:
+        if entry.follows != 'excused':
+            continue
+        ran, excused = counts.get(entry.clause, (0, 0))
+        if entry.clause in config.stash.get(deviations.UNNEEDED_KEY, []):
+            terminalreporter.write_line(
+                f'FAILED deviation no longer needed: remove [deviations.{entry.clause}] from '
+                f'{declared.path} ({ran} of its checks ran and all passed)', red=True)
+        elif ran:
+            terminalreporter.write_line(
+                f'conformance: {entry.clause} excused by {declared.path}: {excused} of {ran} '
+                'checks needed the excuse')
+        else:
+            terminalreporter.write_line(
+                f'conformance: {entry.clause} excused by {declared.path}: not judged, no check '
+                'of it ran in this selection')
+
+
+def _named_intents(config, item):
+    declared = config.stash[DEVIATIONS_KEY].intents
+    subject = subject_of(item)
+    if subject in declared:
+        return f'intent:{subject}'
+    return ', '.join(f'intent:{cid}' for cid in sorted(declared))
+
+
 @pytest.fixture(scope='session')
 def adapter(request):
     """The adapter for the implementation under test."""
@@ -181,12 +310,15 @@ def classes(adapter):
 
 
 @pytest.fixture(scope='session')
-def reference_adapter(adapter):
-    """The reference, for side-by-side runs; such a run on the reference itself checks nothing."""
-    if getattr(adapter, 'is_reference', False):
+def reference_adapter(request, adapter):
+    """The reference (with the declared intents), for side-by-side runs.
+
+    Such a run on the reference itself checks nothing, so it is not applicable there.
+    """
+    if _is_expected_reference(request.config, adapter):
         pytest.skip('not applicable: the candidate is the reference itself, and a side-by-side '
                     'run would compare it with itself')
-    return impl_module.resolve('reference')
+    return _intent_reference(request.config)
 
 
 @pytest.fixture(scope='session')

@@ -19,7 +19,7 @@ import pytest
 import torch
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import compare, driver, observed, oracle
+from conformance.harness import compare, driver, messages, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.repro import optimizer
 from conformance.harness.scenario import SchedulerSpec, single
@@ -118,7 +118,7 @@ class TestUncheckedBounds:
         """Raises WIN-OPTIMIZER-TYPE's TypeError for a non-optimizer even when end is None."""
         with pytest.raises(TypeError) as caught:
             classes[RLR](object(), end=None)
-        assert str(caught.value) == oracle.optimizer_type_message(object())
+        messages.assert_message(caught, oracle.optimizer_type_message(object()))
         opt = optimizer(1.0)
         with pytest.raises(TypeError):
             classes[RLR](opt, end=None)
@@ -296,7 +296,7 @@ class TestReduceLRArgumentTypes:
         """Reports an invalid mode before a bad factor, and a bad factor before threshold_mode."""
         with pytest.raises(ValueError) as caught:
             classes[RLR](optimizer(1.0), mode='avg', factor='x')
-        assert str(caught.value) == 'mode must be one of "min" or "max", instead got {mode}'
+        messages.assert_message(caught, 'mode must be one of "min" or "max", instead got {mode}')
         with pytest.raises(TypeError):
             classes[RLR](optimizer(1.0), factor='x', threshold_mode='bad')
 
@@ -358,8 +358,8 @@ class TestTruthyFlags:
         assert (s.begin, s.end, s.by_epoch) == (*oracle.iter_from_epoch_window(1, 3, 2), False)
         with pytest.raises(AssertionError) as caught:
             cls.build_iter_from_epoch(optimizer(), by_epoch=0, epoch_length=2)
-        assert str(caught.value) == ('Only epoch-based kwargs whose `by_epoch=True` can be '
-                                     'converted to iter-based.')
+        messages.assert_message(caught, ('Only epoch-based kwargs whose `by_epoch=True` can be '
+                                     'converted to iter-based.'))
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapperDict
 
-from conformance.harness import driver, oracle
+from conformance.harness import driver, messages, oracle
 from conformance.harness.repro import optimizer
 from conformance.harness.scenario import single
 
@@ -60,7 +60,7 @@ class TestLinearIntervalOrder:
             with pytest.raises(kind) as caught:
                 classes[LLI](first, **kwargs)
             if message is not None:
-                assert str(caught.value) == message
+                messages.assert_message(caught, message)
             if hasattr(first, 'param_groups'):
                 assert untouched(first)
 
@@ -80,7 +80,7 @@ class TestLinearIntervalOrder:
         """Raises WIN-END-AFTER-BEGIN's ValueError for bounds LinearLrInterval cannot subtract."""
         with pytest.raises(ValueError) as caught:
             classes[RLR](optimizer(), begin='b', end='a')
-        assert str(caught.value) == oracle.window_message('b', 'a')
+        messages.assert_message(caught, oracle.window_message('b', 'a'))
         with pytest.raises(AssertionError):
             classes[RLR](optimizer(), begin='3', end='5', last_step=-2)
 
@@ -247,8 +247,8 @@ class TestBuildIterFromEpochArguments:
         """Raises mmengine's AssertionError, even for a non-optimizer."""
         with pytest.raises(AssertionError) as caught:
             classes[LLI].build_iter_from_epoch(object(), epoch_length=epoch_length)
-        assert str(caught.value) == (
-            f'`epoch_length` must be a positive integer, but got {epoch_length}.')
+        messages.assert_message(caught, (
+            f'`epoch_length` must be a positive integer, but got {epoch_length}.'))
 
     def test_string_epoch_length_fails_in_the_comparison(self, classes):
         """Raises TypeError for a string epoch_length, even for a non-optimizer."""
@@ -259,7 +259,7 @@ class TestBuildIterFromEpochArguments:
         """Raises WIN-END-AFTER-BEGIN's ValueError with the scaled bounds."""
         with pytest.raises(ValueError) as caught:
             classes[LLI].build_iter_from_epoch(optimizer(), begin=1, end=3, epoch_length=0.2)
-        assert str(caught.value) == oracle.window_message(0, 0)
+        messages.assert_message(caught, oracle.window_message(0, 0))
 
     def test_only_three_arguments_may_be_positional(self, classes):
         """Takes optimizer, start_factor and end_factor positionally, and refuses a fourth."""

@@ -12,7 +12,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 
-from conformance.harness import observed, oracle
+from conformance.harness import messages, observed, oracle
 from conformance.harness.by_hand import group_lrs, open_hubs, publish
 from conformance.harness.repro import optimizer
 
@@ -144,9 +144,9 @@ class TestLateGroups:
         opt.add_param_group(new_group(0.4))
         with pytest.raises(KeyError) as caught:
             classes[name](opt, begin=1, last_step=2)
-        assert str(caught.value) == (
+        messages.assert_message(caught, (
             '"param \'initial_lr\' is not specified in param_groups[1] when resuming an '
-            'optimizer"')
+            'optimizer"'))
 
 
 @pytest.mark.subject('WIN-WRAPPER-BASE-GROUP')

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub
 
-from conformance.harness import compare, driver, observed, oracle
+from conformance.harness import compare, driver, messages, observed, oracle
 from conformance.harness import upstream as upstream_module
 from conformance.harness.adapters import RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
@@ -128,20 +128,20 @@ class TestFactorRange:
         """Raises ValueError for a start_factor outside [0, 1]."""
         with pytest.raises(ValueError) as caught:
             adapter.classes[LLI](optimizer(), start_factor=value)
-        assert str(caught.value) == self.START
+        messages.assert_message(caught, self.START)
 
     @pytest.mark.parametrize('value', OUTSIDE)
     def test_rejects_end_factor_outside(self, adapter, value):
         """Raises ValueError for an end_factor outside [0, 1]."""
         with pytest.raises(ValueError) as caught:
             adapter.classes[LLI](optimizer(), end_factor=value)
-        assert str(caught.value) == self.END
+        messages.assert_message(caught, self.END)
 
     def test_start_factor_checked_first(self, adapter):
         """Reports start_factor when both factors are outside."""
         with pytest.raises(ValueError) as caught:
             adapter.classes[LLI](optimizer(), start_factor=2.0, end_factor=-1.0)
-        assert str(caught.value) == self.START
+        messages.assert_message(caught, self.START)
 
     @pytest.mark.subject('WIN-CHECK-ORDER')
     @pytest.mark.parametrize(('factors', 'message'),
@@ -150,7 +150,7 @@ class TestFactorRange:
         """Raises the factor's ValueError before the optimizer type and window checks."""
         with pytest.raises(ValueError) as caught:
             adapter.classes[LLI](object(), begin=3, end=3, last_step=-7, **factors)
-        assert str(caught.value) == message
+        messages.assert_message(caught, message)
 
     @pytest.mark.parametrize(('start', 'end'), [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)])
     def test_accepts_the_bounds(self, adapter, start, end):
@@ -717,15 +717,16 @@ class TestIterFromEpoch:
         with pytest.raises(AssertionError) as caught:
             adapter.classes[LLI].build_iter_from_epoch(optimizer(), by_epoch=False,
                                                        epoch_length=3)
-        assert str(caught.value) == (
-            'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.')
+        messages.assert_message(caught, (
+            'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.'))
 
     @pytest.mark.parametrize('length', [None, 0, -1])
     def test_rejects_bad_epoch_length(self, adapter, length):
         """Raises AssertionError naming an epoch_length that is not a positive number."""
         with pytest.raises(AssertionError) as caught:
             adapter.classes[LLI].build_iter_from_epoch(optimizer(), epoch_length=length)
-        assert str(caught.value) == f'`epoch_length` must be a positive integer, but got {length}.'
+        messages.assert_message(
+            caught, f'`epoch_length` must be a positive integer, but got {length}.')
 
     def test_trace_equals_the_scaled_iteration_scheduler(self, adapter):
         """Schedules exactly like an iteration-based scheduler built with the scaled window."""

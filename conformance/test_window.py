@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from mmengine.logging import MessageHub, MMLogger
 
-from conformance.harness import by_hand, driver, observed, oracle
+from conformance.harness import by_hand, driver, messages, observed, oracle
 from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
@@ -149,7 +149,7 @@ class TestOptimizerType:
         """Raises TypeError naming the bare type of anything but an optimizer or wrapper."""
         with pytest.raises(TypeError) as caught:
             _build(adapter, name, bad)
-        assert str(caught.value) == oracle.optimizer_type_message(bad)
+        messages.assert_message(caught, oracle.optimizer_type_message(bad))
 
     def test_accepts_optimizer_and_wrapper_alike(self, adapter, name):
         """Schedules a one-group OptimWrapper exactly like the bare optimizer."""
@@ -218,13 +218,13 @@ class TestEndAfterBegin:
         """Raises ValueError with begin and end in the message when end <= begin."""
         with pytest.raises(ValueError) as caught:
             _build(adapter, name, optimizer(), begin=begin, end=end)
-        assert str(caught.value) == oracle.window_message(begin, end)
+        messages.assert_message(caught, oracle.window_message(begin, end))
 
     def test_default_end_bounds_begin(self, adapter, name):
         """Raises ValueError for begin=10**9 with the default end."""
         with pytest.raises(ValueError) as caught:
             _build(adapter, name, optimizer(), begin=INF)
-        assert str(caught.value) == oracle.window_message(INF, INF)
+        messages.assert_message(caught, oracle.window_message(INF, INF))
 
     @pytest.mark.parametrize(('begin', 'end'), [(4, 5), (-3, 2), (-3, -2)])
     def test_accepts_one_call_and_negative_windows(self, adapter, name, begin, end):
@@ -243,7 +243,7 @@ class TestLastStep:
         """Raises an AssertionError without message for a last_step that is not an int >= -1."""
         with pytest.raises(AssertionError) as caught:
             _build(adapter, name, optimizer(initial=(0.1,)), begin=1, last_step=bad)
-        assert str(caught.value) == ''
+        messages.assert_message(caught, '')
 
     def test_bool_passes_as_int(self, adapter, name):
         """Accepts True as last_step 1, which then needs initial_lr like any resume."""
@@ -261,19 +261,19 @@ class TestCheckOrder:
         bad = object()
         with pytest.raises(TypeError) as caught:
             _build(adapter, name, bad, begin=3, end=3, last_step=-5)
-        assert str(caught.value) == oracle.optimizer_type_message(bad)
+        messages.assert_message(caught, oracle.optimizer_type_message(bad))
 
     def test_window_before_last_step(self, adapter, name):
         """Raises the ValueError for an empty window before checking last_step."""
         with pytest.raises(ValueError) as caught:
             _build(adapter, name, optimizer(), begin=3, end=3, last_step=-5)
-        assert str(caught.value) == oracle.window_message(3, 3)
+        messages.assert_message(caught, oracle.window_message(3, 3))
 
     def test_last_step_before_initial_lr(self, adapter, name):
         """Raises the AssertionError for a bad last_step before looking for initial_lr."""
         with pytest.raises(AssertionError) as caught:
             _build(adapter, name, optimizer(), begin=1, last_step=1.5)
-        assert str(caught.value) == ''  # the bare assert of WIN-LAST-STEP
+        messages.assert_message(caught, '')  # the bare assert of WIN-LAST-STEP
         with pytest.raises(KeyError):  # a good last_step gets as far as initial_lr
             _build(adapter, name, optimizer(), begin=1, last_step=1)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import observed
+from . import messages, observed
 from .driver import Trace
 
 #: What a comparison looks at: the lrs and the exception, and the state attributes.
@@ -71,7 +71,7 @@ def errors_match(expected, got) -> bool:
         return expected is got
     if (expected.type, expected.step, expected.phase) != (got.type, got.step, got.phase):
         return False
-    return not expected.normative or expected.message == got.message
+    return not expected.normative or messages.same(expected.message, got.message)
 
 
 def _call_note(call):

@@ -1,0 +1,180 @@
+"""How a declared deviation changes the verdict of one check (docs/deviations.md).
+
+Without deviations a check runs once, on the candidate, and its outcome is the verdict.
+
+**Intents.** Under intents S (``follows = "intent"``) the expected behaviour is that of
+``reference[S]``, the reference with those intents. Every check runs twice, with fresh global
+state and the same random state each time: first as a *probe* on ``reference[S]`` (each
+argument that is the candidate's adapter, or its classes, replaced by the probe's), then on the
+candidate.
+
+- The probe passes: the check's expectation holds under S, so it judges the candidate as usual.
+  A failure that the plain reference (upstream's behaviour) reproduces exactly is reported as
+  "declared the intent but does not implement it".
+- The probe fails: the check pins upstream's behaviour where S changes it (a *superseded*
+  check). The candidate must then fail it exactly as the probe does (same exception type, same
+  message once addresses and implementation names are masked): the same first divergence from
+  upstream's expectation. Passing means it still behaves like upstream there.
+
+**Excused clauses.** A failing check whose subject is an excused clause becomes an expected
+failure (xfail); one with ``aspect = "message"`` is excused only if it passes once exception
+messages are not compared. An excused clause none of whose checks needed the excuse fails the
+session ("deviation no longer needed"), judged in the conftest at the end of the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy
+import pytest
+import torch
+
+from . import isolation, messages
+from .driver import mask_addresses
+
+try:  # the report recorder, once present, must not record the probe's runs
+    from .report import suspended as _suspended
+except ImportError:  # pragma: no cover - before the report module exists
+    _suspended = contextlib.nullcontext
+
+#: pytest's skip and xfail are not a check's verdict: they pass through (pytest.fail is a failure).
+_OUTCOME_EXCEPTIONS = (pytest.skip.Exception, pytest.xfail.Exception)
+_FAILURES = (Exception, pytest.fail.Exception)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of a check ended with: nothing (passed), or an exception."""
+
+    error: Optional[BaseException]
+    signature: Optional[tuple]
+
+    @property
+    def passed(self):
+        return self.error is None
+
+    def describe(self):
+        if self.signature is None:
+            return 'passed'
+        kind, text = self.signature
+        return f'{kind}: {text}'
+
+
+def _signature(exc, names) -> tuple:
+    text = str(exc)
+    for note in getattr(exc, '__notes__', ()) or ():
+        text += '\n' + str(note)
+    for name in names:
+        if name:
+            text = text.replace(name, '<implementation>')
+    return (type(exc).__name__, mask_addresses(text))
+
+
+def _random_state():
+    return random.getstate(), numpy.random.get_state(), torch.random.get_rng_state()
+
+
+def _set_random_state(state):
+    python_state, numpy_state, torch_state = state
+    random.setstate(python_state)
+    numpy.random.set_state(numpy_state)
+    torch.random.set_rng_state(torch_state)
+
+
+def substitute(value, candidate, replacement):
+    """``value`` with the candidate's adapter (and its classes) replaced by ``replacement``'s."""
+    if value is candidate:
+        return replacement
+    classes = getattr(candidate, 'classes', None)
+    if classes is not None and value is classes:
+        return replacement.classes
+    if isinstance(value, tuple) and not hasattr(value, '_fields'):
+        return tuple(substitute(item, candidate, replacement) for item in value)
+    if isinstance(value, list):
+        return [substitute(item, candidate, replacement) for item in value]
+    return value
+
+
+def run_once(function, arguments, start_state, names) -> Outcome:
+    """Run the check once with fresh global state from ``start_state``; never raise."""
+    _set_random_state(start_state)
+    with isolation.isolated():
+        try:
+            function(**arguments)
+        except _OUTCOME_EXCEPTIONS:
+            raise
+        except _FAILURES as exc:  # the check's failure, whatever its type
+            return Outcome(exc, _signature(exc, names))
+    return Outcome(None, None)
+
+
+def _names(*adapters):
+    found = []
+    for adapter in adapters:
+        for name in (getattr(adapter, 'name', None), getattr(adapter, 'origin', None)):
+            if name:
+                found.append(name)
+    return sorted(set(found), key=len, reverse=True)
+
+
+def judge_with_intents(item, function, arguments, candidate, probe, plain, intents_named):
+    """Run the probe and the candidate and raise what the verdict is (docs/deviations.md)."""
+    __tracebackhide__ = True
+    start = _random_state()
+    names = _names(candidate, probe, plain)
+    with _suspended():
+        try:
+            expected = run_once(function, {k: substitute(v, candidate, probe)
+                                           for k, v in arguments.items()}, start, names)
+        except _OUTCOME_EXCEPTIONS:
+            expected = None  # the probe cannot run this check: judge the candidate as usual
+    got = run_once(function, arguments, start, names)
+    if expected is None or expected.passed:
+        if got.passed:
+            return None
+        with _suspended():
+            try:
+                upstream = run_once(function, {k: substitute(v, candidate, plain)
+                                               for k, v in arguments.items()}, start, names)
+            except _OUTCOME_EXCEPTIONS:
+                upstream = None
+        if upstream is not None and upstream.signature == got.signature:
+            raise AssertionError(
+                f'declared {intents_named()} but does not implement it: this check fails '
+                f'exactly as upstream\'s behaviour (the plain reference) fails it, while the '
+                f'reference with the declared intents passes it.\n{got.describe()}'
+            ) from got.error
+        raise got.error
+    if got.signature == expected.signature:
+        return 'deviated'
+    if got.passed:
+        raise AssertionError(
+            f'declared {intents_named()} but does not implement it: this check pins '
+            "upstream's behaviour where the intent changes it, and the candidate still "
+            'behaves like upstream (it passes); the reference with the declared intents '
+            f'fails it with\n{expected.describe()}'
+        )
+    raise AssertionError(
+        f'declared {intents_named()}, but the candidate departs from the reference with the '
+        f'declared intents: the reference fails this check with\n{expected.describe()}\n'
+        f'and the candidate with\n{got.describe()}'
+    ) from got.error
+
+
+def judge_excused(function, arguments, deviation):
+    """Run an excused clause's check; return 'excused' when the excuse was needed, else None."""
+    __tracebackhide__ = True
+    start = _random_state()
+    got = run_once(function, arguments, start, ())
+    if got.passed:
+        return None
+    if deviation.aspect == 'message':
+        with messages.ignored():
+            again = run_once(function, arguments, start, ())
+        if not again.passed:
+            raise got.error
+    return 'excused'
