@@ -3,6 +3,7 @@
 Each rule of docs/spec.md is one small piece of code here that cites its clause ID.
 """
 
+from .intents import INTENT_REQUIRES, INTENTS, with_intents
 from .linear_interval import LinearLrInterval
 from .reduce_lr import ReduceLR
 from .registry import PARAM_SCHEDULERS, SCOPE
@@ -11,4 +12,7 @@ from .window import INF
 PARAM_SCHEDULERS.register_module(module=LinearLrInterval)
 PARAM_SCHEDULERS.register_module(module=ReduceLR)
 
-__all__ = ['INF', 'PARAM_SCHEDULERS', 'SCOPE', 'LinearLrInterval', 'ReduceLR']
+__all__ = [
+    'INF', 'INTENTS', 'INTENT_REQUIRES', 'PARAM_SCHEDULERS', 'SCOPE', 'LinearLrInterval',
+    'ReduceLR', 'with_intents',
+]

@@ -62,6 +62,10 @@ class LinearLrInterval(WindowedScheduler, LinearLR):
         return cls(*args, begin=begin, end=end, by_epoch=False, **kwargs)
 
     def _get_value(self):
+        if 'LLI-NEVER-END-FACTOR' in self._intents and self._global_step + 1 >= self.end:
+            # intent:LLI-NEVER-END-FACTOR: the last active call (the next one is past the
+            # window) writes end_factor itself, reading no progress; it wins over the first call.
+            return [self.end_factor for _group in self.optimizer.param_groups]
         if self.last_step == 0:
             return self._first_active_values()
         progress = self._read_progress()
@@ -70,7 +74,18 @@ class LinearLrInterval(WindowedScheduler, LinearLR):
 
     def _first_active_values(self):
         """LLI-FIRST-STEP-DIP: the first active call multiplies each group's lr by start_factor."""
+        if 'LLI-FIRST-STEP-DIP' in self._intents:
+            # intent:LLI-FIRST-STEP-DIP: the staircase value for k = 0.0, with no progress read.
+            return self._absolute_values(0.0)
         return [group[self.param_name] * self.start_factor for group in self.optimizer.param_groups]
+
+    def _inactive_values(self):
+        """LLI-BEFORE-BEGIN: an inactive call leaves every lr as it is."""
+        if 'LLI-BEFORE-BEGIN' in self._intents and self._global_step < self.begin:
+            # intent:LLI-BEFORE-BEGIN: every call before begin, call 0 included, writes
+            # start_factor itself to every group.
+            return [self.start_factor for _group in self.optimizer.param_groups]
+        return None
 
     def _read_progress(self):
         """LLI-PROGRESS-SOURCE: epoch or iteration from the most recently created MessageHub."""

@@ -52,6 +52,9 @@ class ReduceLR(WindowedScheduler, _ParamScheduler):
         # RLR-VALIDATION: mode, factor and threshold_mode are checked, in that order; the mode
         # message is upstream's, un-interpolated placeholder included.
         if mode not in ['min', 'max']:
+            if 'RLR-VALIDATION' in self._intents:
+                # intent:RLR-VALIDATION: the message names the rejected value.
+                raise ValueError(f'mode must be one of "min" or "max", instead got {mode}')
             raise ValueError('mode must be one of "min" or "max", instead got {mode}')
         self.mode = mode
         if factor >= 1.0 or factor < 0:
@@ -122,13 +125,29 @@ class ReduceLR(WindowedScheduler, _ParamScheduler):
         values = []
         for group in self.optimizer.param_groups:
             lr = group[self.param_name]
-            if lr - lr * self.factor > self.eps:  # RLR-EPS
+            if 'RLR-MIN-LR' in self._intents and lr <= self.min_lr:
+                pass  # intent:RLR-MIN-LR: an lr at or below min_lr is left as it is
+            elif 'RLR-REDUCE-ORDER' in self._intents:
+                # intent:RLR-REDUCE-ORDER: torch's order, the floor first, then the eps test on
+                # the actual change.
+                new_lr = max(lr * self.factor, self.min_lr)
+                if lr - new_lr > self.eps:
+                    lr = new_lr
+            elif lr - lr * self.factor > self.eps:  # RLR-EPS
                 lr = max(lr * self.factor, self.min_lr)  # RLR-MIN-LR
             values.append(lr)
         return values
 
     def _current_values(self):
         return [group[self.param_name] for group in self.optimizer.param_groups]
+
+    def load_state_dict(self, state_dict):
+        """WIN-STATE-DICT and RLR-RESUME-STALE-HUB: the saved message_hub is bound again."""
+        if 'RLR-RESUME-STALE-HUB' in self._intents:
+            # intent:RLR-RESUME-STALE-HUB: the saved hub is ignored; the scheduler keeps the hub
+            # it is bound to. The caller's dict is not modified.
+            state_dict = {key: value for key, value in state_dict.items() if key != 'message_hub'}
+        super().load_state_dict(state_dict)
 
     def is_better(self, a, best):
         """RLR-IS-BETTER: strict comparison against a threshold-shifted best."""

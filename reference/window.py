@@ -60,6 +60,9 @@ class WindowedScheduler:
     ``step()`` is here.
     """
 
+    #: The intents enabled (clause IDs, reference/intents.py); none: upstream's behaviour.
+    _intents = frozenset()
+
     def _init_window(self, optimizer, param_name, begin, end, last_step, by_epoch, verbose):
         """Run the constructor rules in upstream's order: the order decides which error wins."""
         # WIN-OPTIMIZER-TYPE: a torch Optimizer or an mmengine optimizer wrapper, nothing else.
@@ -129,13 +132,23 @@ class WindowedScheduler:
         self._global_step += 1
         if self.is_active():
             self.last_step += 1
-            values = self._get_value()
-            # WIN-WRITE: values are written group by group, in param_groups order.
-            for index, (group, value) in enumerate(zip(self.optimizer.param_groups, values)):
-                group[self.param_name] = value
-                self.print_value(self.verbose, index, value)
+            self._write(self._get_value())
+        else:
+            values = self._inactive_values()
+            if values is not None:
+                self._write(values)
         # WIN-LAST-VALUE: every call, active or not, records the groups' current values.
         self._last_value = [group[self.param_name] for group in self.optimizer.param_groups]
+
+    def _write(self, values):
+        """WIN-WRITE: values are written group by group, in param_groups order."""
+        for index, (group, value) in enumerate(zip(self.optimizer.param_groups, values)):
+            group[self.param_name] = value
+            self.print_value(self.verbose, index, value)
+
+    def _inactive_values(self):
+        """WIN-ACTIVE: an inactive call writes nothing (None); an intent may write values."""
+        return None
 
     def print_value(self, is_verbose, group, value):
         """WIN-VERBOSE: with ``verbose`` every written value is logged to the current logger."""

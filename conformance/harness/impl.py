@@ -1,6 +1,7 @@
 """Resolve ``--impl`` (or ``LR_CONFORMANCE_IMPL``) once into an adapter, or one clear usage error.
 
-Accepted values: ``reference``; ``mmagic`` (upstream, see upstream.py); a dotted module that
+Accepted values: ``reference``; ``reference[ID,...]`` (the reference with those intents of
+docs/spec.md enabled, docs/intents.md); ``mmagic`` (upstream, see upstream.py); a dotted module that
 exposes ``LinearLrInterval`` and/or ``ReduceLR`` with upstream's interface; ``module:object``
 naming an adapter (an instance, or a class or factory called with no arguments).
 """
@@ -71,7 +72,11 @@ def resolve(value, source='--impl'):
                         'module:object')
     try:
         if value == 'reference':
-            return _module_adapter('reference', 'reference')
+            adapter = _module_adapter('reference', 'reference')
+            adapter.intents = frozenset()
+            return adapter
+        if value.startswith('reference['):
+            return _intents_adapter(value)
         if value == 'mmagic':
             return _upstream_adapter()
         if ':' in value:
@@ -124,6 +129,28 @@ def _is_reference(classes):
     import reference
 
     return all(cls is getattr(reference, name) for name, cls in classes.items())
+
+
+def _intents_adapter(value):
+    """``reference[ID,...]``: the reference's classes with those intents enabled."""
+    import reference
+
+    inside = value[len('reference['):-1] if value.endswith(']') else None
+    ids = [part.strip() for part in inside.split(',')] if inside else []
+    if not inside or not all(ids):
+        raise ImplError(f'--impl={value}: malformed; write reference[ID,ID,...] with at least one '
+                        f'intent ID of docs/spec.md ({", ".join(sorted(reference.INTENTS))})')
+    try:
+        enabled = reference.with_intents(ids)
+    except ValueError as exc:
+        raise ImplError(f'--impl={value}: {exc}') from None
+    name = f'reference[{",".join(sorted(enabled.intents))}]'
+    adapter = MessageHubAdapter(enabled.classes, name=name,
+                                origin=f'{_where(reference)} with intent(s) '
+                                       f'{", ".join(sorted(enabled.intents))}')
+    adapter.intents = enabled.intents
+    adapter.is_reference = True
+    return adapter
 
 
 def _upstream_adapter():
