@@ -5,11 +5,15 @@ stops collection with one error naming the file (regenerate with
 ``python -m conformance.generate_fixtures``). Each case is two checks with the case's subject:
 its lrs and exception, and the scheduler state after every call (not applicable to an adapter
 that does not expose upstream's state attributes).
+
+Under declared intents (docs/deviations.md) a case that an intent changes is expected as the
+intent golden (``fixtures/intents/``) of exactly the declared intents says; when several declared
+intent sets change one case and no file holds their combination, as the reference with all the
+declared intents runs it. The intent goldens' own cases (those with no upstream counterpart) run
+only for a candidate that declares their intents.
 """
 
 from __future__ import annotations
-
-import functools
 
 import pytest
 
@@ -23,9 +27,21 @@ def _load():
         return [], str(exc)
 
 
+def _load_intents():
+    try:
+        return goldens.load_intents(goldens.directory()), None
+    except goldens.GoldenError as exc:
+        return {}, str(exc)
+
+
 _CASES, _PROBLEM = _load()
-if _PROBLEM is not None:
-    pytest.fail(f'golden fixtures unusable:\n{_PROBLEM}', pytrace=False)
+_INTENT_CASES, _INTENT_PROBLEM = _load_intents()
+for _problem in (_PROBLEM, _INTENT_PROBLEM):
+    if _problem is not None:
+        pytest.fail(f'golden fixtures unusable:\n{_problem}', pytrace=False)
+#: Per intent set, its cases by id.
+_INTENT_BY_ID = {ids: {case.id: case for case in cases} for ids, cases in _INTENT_CASES.items()}
+_UPSTREAM_IDS = {case.id for case in _CASES}
 
 
 def _param(case):
@@ -37,33 +53,104 @@ def _param(case):
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _replay(case_id, adapter):
+_RECENT = {}
+
+
+def _replay(case, adapter):
     """One run per case and process: the trace check and the state check share it."""
-    case = next(case for case in _CASES if case.id == case_id)
-    return driver.run(case.scenario, adapter)
+    key = (id(case), id(adapter))
+    if key not in _RECENT:
+        if len(_RECENT) >= 8:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = (case, adapter, driver.run(case.scenario, adapter))
+    return _RECENT[key][2]
+
+
+def _expected(case, declared, intent_reference):
+    """The trace the candidate must produce for ``case`` under the declared intents."""
+    wanted = declared.intents
+    if not wanted:
+        return case.expected
+    exact = _INTENT_BY_ID.get(wanted, {}).get(case.id)
+    if exact is not None:
+        return exact.expected
+    changers = [ids for ids, cases in _INTENT_BY_ID.items() if ids <= wanted and case.id in cases]
+    if not changers:
+        return case.expected
+    return _replay(case, intent_reference())
 
 
 _PARAMS = [_param(case) for case in _CASES]
+_INTENT_PARAMS = [
+    pytest.param(ids, case, id=f'{goldens.intent_key(ids)}:{case.id}',
+                 marks=[pytest.mark.subject(case.subject), pytest.mark.touches(*case.touches),
+                        pytest.mark.scheduler(*case.scheduler_types)])
+    for ids, cases in sorted(_INTENT_CASES.items(), key=lambda item: sorted(item[0]))
+    for case in cases if case.id not in _UPSTREAM_IDS
+]
+
+
+@pytest.fixture
+def intent_reference(request):
+    """A callable giving the reference with the declared intents (built only when needed)."""
+    from conformance.harness import impl
+
+    declared = request.getfixturevalue('declared')
+    return lambda: impl.resolve(f'reference[{",".join(sorted(declared.intents))}]')
 
 
 @pytest.mark.filterwarnings('ignore:overflow encountered:RuntimeWarning')
 class TestGolden:
     @pytest.mark.parametrize('case', _PARAMS)
-    def test_trace_matches_golden(self, case, adapter):
+    def test_trace_matches_golden(self, case, adapter, declared, intent_reference):
         """Reproduces the case's lrs with their types, or its exception at its call, exactly."""
         __tracebackhide__ = True
-        got = _replay(case.id, adapter)
-        compare.assert_same_trace(case.scenario, case.expected, got, compare.TRACE)
+        expected = _expected(case, declared, intent_reference)
+        got = _replay(case, adapter)
+        compare.assert_same_trace(case.scenario, expected, got, compare.TRACE)
 
     @pytest.mark.parametrize('case', _PARAMS)
-    def test_state_matches_golden(self, case, adapter):
+    def test_state_matches_golden(self, case, adapter, declared, intent_reference):
         """Reproduces the scheduler state attributes, with their types, after every call."""
         __tracebackhide__ = True
-        if not driver.exposes_state(adapter):
-            pytest.skip(f'not applicable: the adapter {adapter.name} does not expose '
-                        "upstream's state attributes")
-        got = _replay(case.id, adapter)
+        _require_state(adapter)
+        expected = _expected(case, declared, intent_reference)
+        got = _replay(case, adapter)
         # The run must end as the case says (its exception, its number of calls) before its
         # state can agree: a run stopped early has no state to compare.
-        compare.assert_same_trace(case.scenario, case.expected, got, ('error', *compare.STATE))
+        compare.assert_same_trace(case.scenario, expected, got, ('error', *compare.STATE))
+
+
+def _require_state(adapter):
+    if not driver.exposes_state(adapter):
+        pytest.skip(f'not applicable: the adapter {adapter.name} does not expose '
+                    "upstream's state attributes")
+
+
+def _intent_expected(ids, case, declared, intent_reference):
+    """An intent-only case: applicable when its intents are declared (all of them)."""
+    if not ids <= declared.intents:
+        pytest.skip(f'not applicable: the candidate does not declare '
+                    f'{", ".join("intent:" + cid for cid in sorted(ids))}')
+    if ids == declared.intents:
+        return case.expected
+    return _replay(case, intent_reference())
+
+
+@pytest.mark.filterwarnings('ignore:overflow encountered:RuntimeWarning')
+class TestIntentGolden:
+    @pytest.mark.parametrize(('ids', 'case'), _INTENT_PARAMS)
+    def test_trace_matches_intent_golden(self, ids, case, adapter, declared, intent_reference):
+        """Reproduces the intent case's lrs and exception as the reference with the intent."""
+        __tracebackhide__ = True
+        expected = _intent_expected(ids, case, declared, intent_reference)
+        compare.assert_same_trace(case.scenario, expected, _replay(case, adapter), compare.TRACE)
+
+    @pytest.mark.parametrize(('ids', 'case'), _INTENT_PARAMS)
+    def test_state_matches_intent_golden(self, ids, case, adapter, declared, intent_reference):
+        """Reproduces the intent case's state attributes as the reference with the intent."""
+        __tracebackhide__ = True
+        _require_state(adapter)
+        expected = _intent_expected(ids, case, declared, intent_reference)
+        compare.assert_same_trace(case.scenario, expected, _replay(case, adapter),
+                                  ('error', *compare.STATE))

@@ -167,7 +167,7 @@ def _declare(tmp_path, ids):
 def _intents():
     import reference
 
-    return sorted(getattr(reference, "INTENTS", {}))  # TEMP until the intents merge
+    return sorted(reference.INTENTS)
 
 
 class TestIntents:

@@ -51,17 +51,16 @@ class Outcome:
     """What one run of a check ended with: nothing (passed), or an exception."""
 
     error: Optional[BaseException]
-    signature: Optional[tuple]
+    signature: Optional[tuple]  # (type, text): what two outcomes are compared by
 
     @property
     def passed(self):
         return self.error is None
 
     def describe(self):
-        if self.signature is None:
+        if self.error is None:
             return 'passed'
-        kind, text = self.signature
-        return f'{kind}: {text}'
+        return f'{type(self.error).__name__}: {self.error}'
 
 
 def _signature(exc, names) -> tuple:
@@ -149,6 +148,7 @@ def judge_with_intents(item, function, arguments, candidate, probe, plain, inten
                 f'reference with the declared intents passes it.\n{got.describe()}'
             ) from got.error
         raise got.error
+    _require_upstream_passes(function, arguments, candidate, plain, start, names, expected)
     if got.signature == expected.signature:
         return 'deviated'
     if got.passed:
@@ -163,6 +163,45 @@ def judge_with_intents(item, function, arguments, candidate, probe, plain, inten
         f'declared intents: the reference fails this check with\n{expected.describe()}\n'
         f'and the candidate with\n{got.describe()}'
     ) from got.error
+
+
+def _require_upstream_passes(function, arguments, candidate, plain, start, names, expected):
+    """A superseded check must pin upstream's behaviour: the plain reference passes it.
+
+    Otherwise the reference with the intents fails a check that is not upstream's (an intent
+    example, an intent golden) or that upstream's behaviour fails too: a defect of the suite or
+    of the reference's intent, never a reason to accept the candidate.
+    """
+    __tracebackhide__ = True
+    with _suspended():
+        upstream = run_once(function, {k: substitute(v, candidate, plain)
+                                       for k, v in arguments.items()}, start, names)
+    if not upstream.passed:
+        raise AssertionError(
+            'the reference with the declared intents fails this check, and not because the '
+            "intents change upstream's behaviour (the plain reference fails it too): the "
+            f'check cannot judge the candidate.\nreference with the intents: '
+            f'{expected.describe()}\nplain reference: {upstream.describe()}')
+
+
+def judge_expected_reference(function, arguments, candidate, plain):
+    """Judge the reference with the declared intents itself: 'deviated', None, or raise.
+
+    A check it fails that the plain reference passes pins upstream's behaviour where the
+    intents change it (superseded: 'deviated'); any other failure is the check's verdict.
+    """
+    __tracebackhide__ = True
+    start = _random_state()
+    names = _names(candidate, plain)
+    got = run_once(function, arguments, start, names)
+    if got.passed:
+        return None
+    with _suspended():
+        upstream = run_once(function, {k: substitute(v, candidate, plain)
+                                       for k, v in arguments.items()}, start, names)
+    if upstream.passed:
+        return 'deviated'
+    raise got.error
 
 
 def judge_excused(function, arguments, deviation):
