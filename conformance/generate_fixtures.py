@@ -6,6 +6,11 @@
 
 Nothing is written when upstream mmagic disagrees with the reference on any case, or when the
 result does not pass the fixture lint; the divergence or the problems are printed instead.
+
+It also writes fixtures/intents/<KEY>.json for every intent of docs/spec.md (KEY: the sorted IDs
+of the intent and of the intents it requires, joined by '+'): the golden cases whose trace the
+reference with those intents gives differently, with that trace. No upstream implements an
+intent, so these are the reference's alone; their provenance says so.
 """
 
 from __future__ import annotations
@@ -89,12 +94,77 @@ def _wording(expected, got):
     return None
 
 
+def intent_sets() -> list:
+    """One set per intent: the intent and the intents it requires, sorted by file key."""
+    import reference
+
+    sets = {frozenset({cid}) | reference.INTENT_REQUIRES.get(cid, frozenset())
+            for cid in reference.INTENTS}
+    return sorted(sets, key=goldens.intent_key)
+
+
+#: The scheduler an intent's clause belongs to: its prefix (LLI- or RLR-).
+_SCHEDULER_OF = {'LLI': 'LinearLrInterval', 'RLR': 'ReduceLR'}
+
+
+def run_intents(results, sets=None):
+    """``[(intent set, [(scenario, trace)])]``: the cases each set changes; or raise Refused.
+
+    A scenario is run on ``reference[set]`` when it builds a scheduler the set's intents belong
+    to; it is kept when its trace differs from the upstream golden's (as the upstream check
+    compares them: lrs, state, error type, call and normative message). Every intent of a set
+    needs at least one kept case whose subject is its clause.
+    """
+    sets = intent_sets() if sets is None else sets
+    changed, problems = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        for ids in sets:
+            adapter = impl.resolve(f'reference[{",".join(sorted(ids))}]')
+            kinds = {_SCHEDULER_OF[cid.split('-')[0]] for cid in ids}
+            kept = []
+            for _family, traced in results:
+                for scenario, expected in traced:
+                    if not kinds & set(scenario.scheduler_types):
+                        continue
+                    got = driver.run(scenario, adapter)
+                    if compare.first_divergence(expected, got) or _wording(expected, got):
+                        kept.append((scenario, got))
+            subjects = {scenario.subject for scenario, _trace in kept}
+            for cid in sorted(ids - subjects):
+                problems.append(f'{goldens.intent_file_name(ids)}: no golden case whose subject '
+                                f'is {cid} changes under intent:{cid}; add a catalog scenario '
+                                f'that shows it (conformance/harness/catalog.py)')
+            changed.append((ids, kept))
+    if problems:
+        raise Refused('\n'.join(problems))
+    return changed
+
+
+def intent_provenance(ids) -> dict:
+    """The header of an intent file: produced by the reference with the intents, unverified."""
+    named = ', '.join(f'intent:{cid}' for cid in sorted(ids))
+    return {
+        'generated': True,
+        'generator': goldens.GENERATOR,
+        'command': goldens.REGENERATE,
+        'sources': list(SOURCES),
+        'reference': f'reference with {named} (reference.with_intents, the literal '
+                     'implementation in reference/)',
+        'intents': sorted(ids),
+        'verified_against': None,
+        'note': f'every expected trace was produced by the reference with {named}; no upstream '
+                'implements an intent, so there is nothing to verify these traces against',
+        'spec': 'docs/spec.md (the Intent paragraphs of the named clauses)',
+    }
+
+
 def schema_bytes() -> bytes:
     """fixtures/schema.json as conformance/harness/schema.py builds it."""
     return observed.dumps(schema.document()).encode('utf-8')
 
 
-def render(results, versions) -> dict:
+def render(results, versions, changed=()) -> dict:
     """File name -> bytes, for every fixture file and the manifest."""
     header = provenance(versions)
     files = {}
@@ -102,6 +172,12 @@ def render(results, versions) -> dict:
         cases = [goldens.case_json(scenario, trace) for scenario, trace in traced]
         payload = goldens.file_json(family.name, family.title, header, cases)
         files[f'{family.name}.json'] = observed.dumps(payload).encode('utf-8')
+    for ids, traced in changed:
+        cases = [goldens.case_json(scenario, trace) for scenario, trace in traced]
+        named = ', '.join(f'intent:{cid}' for cid in sorted(ids))
+        payload = goldens.file_json('intents', f'Golden cases the reference gives with {named}',
+                                    intent_provenance(ids), cases, intents=ids)
+        files[goldens.intent_file_name(ids)] = observed.dumps(payload).encode('utf-8')
     files[goldens.SCHEMA_NAME] = schema_bytes()
     return files
 
@@ -121,7 +197,7 @@ def build(directory: Path, known=None, lint=True) -> dict:
     except impl.ImplError as exc:
         raise Refused(f'cannot verify against upstream: {exc}') from None
     results = run_catalog(impl.resolve('reference'), upstream)
-    files = with_manifest(render(results, impl.versions()))
+    files = with_manifest(render(results, impl.versions(), run_intents(results)))
     if not lint:
         return files
     with tempfile.TemporaryDirectory() as scratch:
@@ -136,28 +212,28 @@ def build(directory: Path, known=None, lint=True) -> dict:
 def _write(directory: Path, files: dict):
     directory.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_bytes(data)
 
 
 def write(directory: Path, files: dict):
     """Replace the generated files in ``directory``, removing case files no family produces."""
-    for stale in goldens.fixture_files(directory):
-        if stale.name not in files:
-            stale.unlink()
+    for name in goldens.generated_names(directory):
+        if name not in files:
+            (Path(directory) / name).unlink()
     with tempfile.TemporaryDirectory(dir=directory) as scratch:
-        for name, data in files.items():
-            (Path(scratch) / name).write_bytes(data)
+        _write(Path(scratch), files)
         for name in sorted(files):
+            (Path(directory) / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(Path(scratch) / name), str(Path(directory) / name))
 
 
 def differences(directory: Path, files: dict) -> list:
     """How the files on disk differ from ``files`` (an empty list: byte-identical)."""
     problems = []
-    on_disk = {p.name for p in goldens.fixture_files(directory)}
-    for name in (goldens.MANIFEST_NAME, goldens.SCHEMA_NAME):
-        if (Path(directory) / name).exists():
-            on_disk.add(name)
+    on_disk = set(goldens.generated_names(directory))
+    if (Path(directory) / goldens.MANIFEST_NAME).exists():
+        on_disk.add(goldens.MANIFEST_NAME)
     for name in sorted(set(files) | on_disk):
         path = Path(directory) / name
         if name not in files:
@@ -208,8 +284,9 @@ def main(argv=None) -> int:
         if problems:
             return 1
         cases = goldens.load(options.fixtures)
+        intent_cases = sum(len(c) for c in goldens.load_intents(options.fixtures).values())
         what = 'lint clean' if options.lint else 'lint clean and byte-identical on regeneration'
-        print(f'{len(cases)} golden cases: {what}')
+        print(f'{len(cases)} golden cases and {intent_cases} intent golden cases: {what}')
         return 0
 
     try:

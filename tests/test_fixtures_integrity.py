@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from conformance import generate_fixtures
-from conformance.harness import catalog, clauses, driver, goldens, impl, observed
+from conformance.harness import catalog, clauses, compare, driver, goldens, impl, observed
 from conformance.harness.adapters import MessageHubAdapter
 from conformance.harness.scenario import single
 
@@ -114,7 +114,8 @@ def _rewrite(directory, name, edit, *, reseal):
 
 
 def _reseal(directory):
-    contents = {p.name: p.read_bytes() for p in goldens.fixture_files(directory)}
+    contents = {name: (directory / name).read_bytes()
+                for name in goldens.generated_names(directory)}
     contents[goldens.SCHEMA_NAME] = (directory / goldens.SCHEMA_NAME).read_bytes()
     (directory / goldens.MANIFEST_NAME).write_text(goldens.manifest_text(contents))
 
@@ -157,6 +158,124 @@ class TestCommittedFixtures:
     def test_regenerate_byte_identical(self):
         """Regenerating from the catalog gives the committed bytes exactly (--check)."""
         assert generate_fixtures.check() == []
+
+
+class TestIntentGoldens:
+    """fixtures/intents/: the cases each intent changes, as the reference with it gives them."""
+
+    @pytest.fixture(scope='class')
+    def intent_cases(self):
+        return goldens.load_intents()
+
+    def test_one_file_per_intent(self, intent_cases):
+        """Holds one file per intent, keyed by the intent and the intents it requires."""
+        assert sorted(intent_cases, key=goldens.intent_key) == generate_fixtures.intent_sets()
+        names = [p.name for p in goldens.intent_files()]
+        assert 'RLR-MIN-LR+RLR-REDUCE-ORDER.json' in names
+        assert len(names) == len(intent_cases)
+
+    def test_every_file_pins_its_intents(self, intent_cases):
+        """Has, in every file, a case whose subject is each of its intents' clauses."""
+        for ids, cases in intent_cases.items():
+            assert ids <= {case.subject for case in cases}, sorted(ids)
+
+    def test_cases_are_upstream_cases_with_another_trace(self, intent_cases, committed):
+        """Repeats an upstream golden's id, clauses and inputs, with a trace that differs."""
+        upstream = {case.id: case for case in committed}
+        for cases in intent_cases.values():
+            for case in cases:
+                twin = upstream[case.id]
+                assert (case.subject, case.touches, case.scenario) == (
+                    twin.subject, twin.touches, twin.scenario), case.id
+                # As the generator compares: types, lrs, state, error type, call and wording.
+                assert (compare.first_divergence(twin.expected, case.expected)
+                        or generate_fixtures._wording(twin.expected, case.expected)), case.id
+
+    def test_load_returns_upstream_only(self, committed):
+        """Keeps the intent goldens out of goldens.load()."""
+        assert not [case.file for case in committed if '/intents/' in case.file]
+
+    def test_provenance_says_unverified(self):
+        """Names the intents and says that no upstream verified the traces."""
+        for path in goldens.intent_files():
+            data = json.loads(path.read_text())
+            provenance = data['provenance']
+            assert provenance['verified_against'] is None
+            assert provenance['intents'] == data['intents']
+            for cid in data['intents']:
+                assert f'intent:{cid}' in provenance['reference']
+                assert f'intent:{cid}' in provenance['note']
+            assert 'nothing to verify' in provenance['note']
+
+    def test_hold_on_the_reference_with_the_intents(self, intent_cases):
+        """Replays the first cases of each file on reference[intents] exactly."""
+        for ids, cases in intent_cases.items():
+            adapter = impl.resolve(f'reference[{",".join(sorted(ids))}]')
+            for case in cases[:5]:
+                got = driver.run(case.scenario, adapter)
+                assert compare.first_divergence(case.expected, got) is None, case.id
+
+    def _problem(self, directory):
+        with pytest.raises(goldens.GoldenError) as info:
+            goldens.load_intents(directory)
+        return str(info.value)
+
+    def test_hand_edited_intent_file(self, copy):
+        """Reports a hand-edited intent file as corrupt or hand-edited, by name."""
+
+        def edit(data):
+            data['cases'][0]['description'] = 'edited by hand'
+
+        _rewrite(copy, 'intents/RLR-MIN-LR.json', edit, reseal=False)
+        message = self._problem(copy)
+        assert 'intents/RLR-MIN-LR.json' in message and 'corrupt or hand-edited' in message
+
+    def test_unlisted_intent_file(self, copy):
+        """Reports an intent file the manifest does not list."""
+        shutil.copy(copy / 'intents' / 'RLR-MIN-LR.json', copy / 'intents' / 'RLR-EXTRA.json')
+        assert 'intents/RLR-EXTRA.json is not in MANIFEST.sha256' in self._problem(copy)
+
+    @pytest.mark.parametrize(('intents', 'expected'), [
+        (None, 'names no intents'),
+        (['RLR-EPS'], 'RLR-EPS is no intent of docs/spec.md'),
+        (['RLR-VALIDATION'], 'holds the goldens of RLR-VALIDATION but is named RLR-MIN-LR.json'),
+    ])
+    def test_wrong_intents(self, copy, intents, expected):
+        """Reports a sealed intent file with missing, unknown or mismatched intents."""
+
+        def edit(data):
+            if intents is None:
+                del data['intents']
+            else:
+                data['intents'] = intents
+
+        _rewrite(copy, 'intents/RLR-MIN-LR.json', edit, reseal=True)
+        assert expected in self._problem(copy)
+
+    def test_malformed_intent_case(self, copy):
+        """Validates intent files with the same schema as the upstream files."""
+
+        def edit(data):
+            data['cases'][0]['inputs']['warmup'] = 3
+
+        _rewrite(copy, 'intents/RLR-MIN-LR.json', edit, reseal=True)
+        message = self._problem(copy)
+        assert 'RLR-MIN-LR.json: malformed at cases/0/inputs' in message
+
+    def test_lint_reports_a_verified_claim(self, copy):
+        """Lints an intent file whose provenance claims an upstream verification."""
+
+        def edit(data):
+            data['provenance']['verified_against'] = {'mmagic': '1.2.0'}
+
+        _rewrite(copy, 'intents/RLR-MIN-LR.json', edit, reseal=True)
+        assert any('unverified' in problem for problem in goldens.lint(copy))
+
+    def test_directory_without_intents(self, copy):
+        """Gives no intent goldens for a sealed directory without intents/."""
+        shutil.rmtree(copy / 'intents')
+        _reseal(copy)
+        assert goldens.load_intents(copy) == {}
 
 
 class TestCatalog:

@@ -585,6 +585,28 @@ def lli_first_step_dip():
     return [lli_groups_case(lrs, begin) for lrs, begin in (((5e-324,), 0), ((0.1,), 1))]
 
 
+@grid('linear_lr_interval', 'LLI-BEFORE-BEGIN',
+      touches=('WIN-ACTIVE', 'LLI-FIRST-STEP-DIP', 'LLI-RUNNER-LAG'))
+def lli_before_begin():
+    """Calls before begin leave every lr as it is: two groups in an iteration loop, one group in
+    an epoch loop."""
+    return [
+        case('lli-before-begin-b3-iter',
+             'LinearLrInterval with begin=3 leaves the lrs 0.1 and 0.02 of two groups as they '
+             'are for the calls before begin, constructor included.',
+             sched(LLI, start_factor=0.5, end_factor=0.0, begin=3, end=6, interval=1,
+                   by_epoch=False),
+             optimizers=(opt(0.1, 0.02),), steps=7, touches=('LOOP-ITER',)),
+        case('lli-before-begin-b2-epoch',
+             'LinearLrInterval by epoch with begin=2 leaves the lr 0.3 as it is for the calls '
+             'before begin, in an epoch loop of 2 iterations per epoch.',
+             sched(LLI, start_factor=0.5, end_factor=0.0, begin=2, end=5, interval=1,
+                   by_epoch=True),
+             optimizers=(opt(0.3),), steps=6, loop='epoch', epoch_length=2,
+             touches=('LOOP-EPOCH',)),
+    ]
+
+
 @grid('linear_lr_interval', 'LLI-PROGRESS-SOURCE', touches=('LLI-STAIRCASE',))
 def lli_progress_source():
     """by_epoch picks the hub key; the loop decides what is published."""

@@ -1,8 +1,10 @@
 """The golden fixtures: their file format, loading, validation and the checksum manifest.
 
 ``fixtures/*.json`` hold generated cases (a scenario plus the trace the reference produced and
-upstream reproduced); ``fixtures/schema.json`` is their JSON Schema and ``fixtures/MANIFEST.sha256``
-their checksums. Anything wrong with them is one :class:`GoldenError` that names the file.
+upstream reproduced); ``fixtures/intents/<KEY>.json`` the cases whose trace an intent changes, as
+the reference with that intent produces them (no upstream to verify against);
+``fixtures/schema.json`` is their JSON Schema and ``fixtures/MANIFEST.sha256`` their checksums.
+Anything wrong with them is one :class:`GoldenError` that names the file.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ REGENERATE = 'python -m conformance.generate_fixtures'
 FORMAT = 'mmagic-lr-golden/2'
 #: Points conformance/test_golden.py at another fixture directory (the suite's own meta-tests).
 ENV_VAR = 'LR_CONFORMANCE_FIXTURES'
+#: The subdirectory of the fixture directory that holds the intent goldens.
+INTENTS_DIR = 'intents'
 
 #: Fields of a case's ``inputs``, in the order docs/fixtures.md explains them.
 INPUT_FIELDS = (
@@ -44,7 +48,7 @@ INPUT_FIELDS = (
 )
 #: Words a case description must not use: a golden states what happens.
 BANNED_WORDS = ('should',)
-_LINE = re.compile(r'^([0-9a-f]{64})  ([A-Za-z0-9_.-]+)$')
+_LINE = re.compile(r'^([0-9a-f]{64})  ((?:intents/)?[A-Za-z0-9_.+-]+)$')
 
 
 class GoldenError(Exception):
@@ -110,9 +114,22 @@ def nest(row: list, scenario) -> list:
     return nested
 
 
-def file_json(family: str, title: str, provenance: dict, cases: list) -> dict:
-    return {'format': FORMAT, 'family': family, 'title': title, 'provenance': provenance,
+def file_json(family: str, title: str, provenance: dict, cases: list, intents=None) -> dict:
+    data = {'format': FORMAT, 'family': family, 'title': title, 'provenance': provenance,
             'cases': cases}
+    if intents is not None:
+        data['intents'] = sorted(intents)
+    return data
+
+
+def intent_key(ids) -> str:
+    """The file stem of an intent set: its sorted clause IDs joined by '+'."""
+    return '+'.join(sorted(ids))
+
+
+def intent_file_name(ids) -> str:
+    """The name of an intent set's file, relative to the fixture directory."""
+    return f'{INTENTS_DIR}/{intent_key(ids)}.json'
 
 
 def manifest_text(contents: dict) -> str:
@@ -135,6 +152,21 @@ def directory() -> Path:
 def fixture_files(directory: Path = FIXTURES) -> list:
     """The case files (every ``*.json`` except the schema), sorted by name."""
     return sorted(p for p in Path(directory).glob('*.json') if p.name != SCHEMA_NAME)
+
+
+def intent_files(directory: Path = FIXTURES) -> list:
+    """The intent case files (``intents/*.json``), sorted by name."""
+    return sorted((Path(directory) / INTENTS_DIR).glob('*.json'))
+
+
+def generated_names(directory: Path = FIXTURES) -> list:
+    """Every file the manifest must list that is present: case files, intent files, the schema."""
+    directory = Path(directory)
+    names = [p.name for p in fixture_files(directory)]
+    names += [f'{INTENTS_DIR}/{p.name}' for p in intent_files(directory)]
+    if (directory / SCHEMA_NAME).is_file():
+        names.append(SCHEMA_NAME)
+    return sorted(names)
 
 
 def verify_manifest(directory: Path = FIXTURES) -> None:
@@ -161,8 +193,7 @@ def verify_manifest(directory: Path = FIXTURES) -> None:
                 f'{_label(path)}: checksum mismatch with {MANIFEST_NAME}: the file is corrupt or '
                 f'hand-edited; regenerate it with `{REGENERATE}`'
             )
-    present = [p.name for p in fixture_files(directory)] + [SCHEMA_NAME]
-    for name in sorted(set(present) - set(listed)):
+    for name in sorted(set(generated_names(directory)) - set(listed)):
         if (directory / name).is_file():
             problems.append(f'{_label(directory / name)} is not in {MANIFEST_NAME}: fixtures are '
                             f'written only by `{REGENERATE}`')
@@ -293,6 +324,46 @@ def load(directory: Path = FIXTURES, thorough: bool = False) -> list:
     return cases
 
 
+def load_intents(directory: Path = FIXTURES, thorough: bool = False) -> dict:
+    """The intent goldens: ``{frozenset(intent IDs): [Case, ...]}``, one entry per file.
+
+    ``directory`` is the fixture directory (the one holding MANIFEST.sha256); the files are in
+    its ``intents/`` subdirectory. They pass the same checks as :func:`load`'s files (checksums,
+    schema, consistency), and each names its intents, which must be intents of docs/spec.md and
+    match the file name. A directory without intent files gives ``{}``.
+    """
+    directory = Path(directory)
+    verify_manifest(directory)
+    paths = intent_files(directory)
+    if not paths:
+        return {}
+    checker = validator(directory, thorough)
+    defined = set(clauses.intents())
+    result = {}
+    for path in paths:
+        data = read_file(path, checker)
+        ids = data.get('intents')
+        if not ids:
+            raise GoldenError(f'{_label(path)}: names no intents; an intent file has '
+                              '"intents": [clause IDs] (docs/fixtures.md)')
+        unknown = sorted(set(ids) - defined)
+        if unknown:
+            raise GoldenError(f'{_label(path)}: {", ".join(unknown)} is no intent of '
+                              'docs/spec.md')
+        if path.stem != intent_key(ids):
+            raise GoldenError(f'{_label(path)}: holds the goldens of {intent_key(ids)} but is '
+                              f'named {path.name}')
+        cases, seen = [], set()
+        for raw in data['cases']:
+            case = _case(path, raw)
+            if case.id in seen:
+                raise GoldenError(f'{_label(path)}: case id {case.id!r} is used twice')
+            seen.add(case.id)
+            cases.append(case)
+        result[frozenset(ids)] = cases
+    return result
+
+
 def _case(path, raw) -> Case:
     where = f'{_label(path)}: case {raw["id"]!r}'
     try:
@@ -398,15 +469,31 @@ def lint(directory: Path = FIXTURES, known=None, thorough: bool = False) -> list
     """
     try:
         cases = load(directory, thorough=thorough)
+        intent_cases = load_intents(directory, thorough=thorough)
     except GoldenError as exc:
         return [str(exc)]
     known = clauses.defined() if known is None else known
     problems = []
-    for path in fixture_files(directory):
+    for path in fixture_files(directory) + intent_files(directory):
         provenance = _parse(path)['provenance']
         if provenance.get('generated') is not True or provenance.get('generator') != GENERATOR:
             problems.append(f'{_label(path)}: provenance does not say it was generated by '
                             f'{GENERATOR}')
+    for path in intent_files(directory):
+        data = _parse(path)
+        provenance = data['provenance']
+        if provenance.get('verified_against') is not None or (
+                provenance.get('intents') != data['intents']):
+            problems.append(f'{_label(path)}: provenance does not say that the reference with '
+                            f'intents {data["intents"]} produced it, unverified')
+        subjects = {case['subject'] for case in data['cases']}
+        for cid in sorted(set(data['intents']) - subjects):
+            problems.append(f'{_label(path)}: no case whose subject is {cid}')
+    for case in (case for found in intent_cases.values() for case in found):
+        unknown = [cid for cid in [case.subject, *case.touches] if known and cid not in known]
+        if unknown:
+            problems.append(f'{case.file}: case {case.id!r}: cites unknown clause IDs {unknown} '
+                            '(not in docs/spec.md)')
     if not known:
         problems.append('docs/spec.md (and docs/spec/*.md) define no clauses; cannot check '
                         'the clause IDs the goldens cite')

@@ -222,6 +222,11 @@ def document() -> dict:
                                'generator': {'const': 'conformance/generate_fixtures.py'}},
             },
             'cases': _array(_ref('case'), 1),
+            'intents': {
+                'description': 'only in fixtures/intents/: the intents (clause IDs, sorted) '
+                               'whose reference produced the expected traces',
+                'type': 'array', 'items': _ref('clause'), 'minItems': 1, 'uniqueItems': True,
+            },
         },
         '$defs': _definitions(),
     }
