@@ -9,8 +9,7 @@ that does not expose upstream's state attributes).
 Under declared intents (docs/deviations.md) a case that an intent changes is expected as the
 intent golden (``fixtures/intents/``) of exactly the declared intents says; when several declared
 intent sets change one case and no file holds their combination, as the reference with all the
-declared intents runs it. The intent goldens' own cases (those with no upstream counterpart) run
-only for a candidate that declares their intents.
+declared intents runs it. Every intent case is an upstream case that the intent changes.
 """
 
 from __future__ import annotations
@@ -42,6 +41,11 @@ for _problem in (_PROBLEM, _INTENT_PROBLEM):
 #: Per intent set, its cases by id.
 _INTENT_BY_ID = {ids: {case.id: case for case in cases} for ids, cases in _INTENT_CASES.items()}
 _UPSTREAM_IDS = {case.id for case in _CASES}
+_ORPHANS = sorted(f'{goldens.intent_key(ids)}:{case_id}' for ids, cases in _INTENT_BY_ID.items()
+                  for case_id in cases if case_id not in _UPSTREAM_IDS)
+if _ORPHANS:  # an intent golden is a changed upstream case, never a case of its own
+    pytest.fail(f'golden fixtures unusable: intent cases without an upstream case: {_ORPHANS}',
+                pytrace=False)
 
 
 def _param(case):
@@ -81,13 +85,6 @@ def _expected(case, declared, intent_reference):
 
 
 _PARAMS = [_param(case) for case in _CASES]
-_INTENT_PARAMS = [
-    pytest.param(ids, case, id=f'{goldens.intent_key(ids)}:{case.id}',
-                 marks=[pytest.mark.subject(case.subject), pytest.mark.touches(*case.touches),
-                        pytest.mark.scheduler(*case.scheduler_types)])
-    for ids, cases in sorted(_INTENT_CASES.items(), key=lambda item: sorted(item[0]))
-    for case in cases if case.id not in _UPSTREAM_IDS
-]
 
 
 @pytest.fixture
@@ -125,32 +122,3 @@ def _require_state(adapter):
     if not driver.exposes_state(adapter):
         pytest.skip(f'not applicable: the adapter {adapter.name} does not expose '
                     "upstream's state attributes")
-
-
-def _intent_expected(ids, case, declared, intent_reference):
-    """An intent-only case: applicable when its intents are declared (all of them)."""
-    if not ids <= declared.intents:
-        pytest.skip(f'not applicable: the candidate does not declare '
-                    f'{", ".join("intent:" + cid for cid in sorted(ids))}')
-    if ids == declared.intents:
-        return case.expected
-    return _replay(case, intent_reference())
-
-
-@pytest.mark.filterwarnings('ignore:overflow encountered:RuntimeWarning')
-class TestIntentGolden:
-    @pytest.mark.parametrize(('ids', 'case'), _INTENT_PARAMS)
-    def test_trace_matches_intent_golden(self, ids, case, adapter, declared, intent_reference):
-        """Reproduces the intent case's lrs and exception as the reference with the intent."""
-        __tracebackhide__ = True
-        expected = _intent_expected(ids, case, declared, intent_reference)
-        compare.assert_same_trace(case.scenario, expected, _replay(case, adapter), compare.TRACE)
-
-    @pytest.mark.parametrize(('ids', 'case'), _INTENT_PARAMS)
-    def test_state_matches_intent_golden(self, ids, case, adapter, declared, intent_reference):
-        """Reproduces the intent case's state attributes as the reference with the intent."""
-        __tracebackhide__ = True
-        _require_state(adapter)
-        expected = _intent_expected(ids, case, declared, intent_reference)
-        compare.assert_same_trace(case.scenario, expected, _replay(case, adapter),
-                                  ('error', *compare.STATE))
