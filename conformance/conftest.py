@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conformance.harness import clauses, deviations, isolation
+from conformance.harness import clauses, deviations, isolation, resources
 from conformance.harness import impl as impl_module
 
 settings.register_profile(
@@ -41,6 +41,15 @@ MARKERS = (
     "example: runs a clause's own reproduction from docs/spec.md (never its subject test)",
     'runner: runs a real mmengine Runner (slower)',
 )
+#: The suite's warning filters. pyproject.toml has them too, but an installed suite run with
+#: ``--pyargs`` reads no pyproject.toml (conformance/plugin.py explains that run).
+WARNING_FILTERS = (
+    'error::pytest.PytestUnraisableExceptionWarning',
+    # mmengine calls torch.jit.script and torch.jit.interface while it is imported;
+    # torch 2.13 deprecates both.
+    'ignore:`torch.jit.script` is deprecated:DeprecationWarning',
+    'ignore:`torch.jit.interface` is deprecated:DeprecationWarning',
+)
 
 
 def pytest_addoption(parser):
@@ -68,6 +77,8 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for line in MARKERS:
         config.addinivalue_line('markers', line)
+    for line in WARNING_FILTERS:
+        config.addinivalue_line('filterwarnings', line)
     try:
         choice = impl_module.choose(config.getoption('conformance_impl'))
         adapter = impl_module.resolve(choice)
@@ -102,6 +113,7 @@ def pytest_report_header(config):
         f'conformance: scheduler state {state}',
         f'conformance: hypothesis profile={settings._current_profile}',
     ]
+    lines.append(f'conformance: suite {resources.describe()}')
     if getattr(adapter, 'is_reference', False):
         lines.append('conformance: the candidate is the reference: side-by-side checks against '
                      'the reference are not applicable')
@@ -124,7 +136,16 @@ def subject_of(item):
     return marker.args[0]
 
 
+def _unregistered_markers(config, items) -> list:
+    """Markers no plugin registered: --strict-markers' check, which holds without pyproject.toml."""
+    known = {line.split(':', 1)[0].split('(', 1)[0].strip() for line in config.getini('markers')}
+    return sorted({mark.name for item in items for mark in item.iter_markers()} - known)
+
+
 def pytest_collection_modifyitems(config, items):
+    unknown = _unregistered_markers(config, items)
+    if unknown:
+        raise pytest.UsageError(f'unregistered markers in the conformance suite: {unknown}')
     unmarked = [item.nodeid for item in items if subject_of(item) is None]
     if unmarked:
         raise pytest.UsageError(
