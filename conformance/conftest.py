@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
+from conformance import plugin
 from conformance.harness import clauses, deviations, isolation, resources
 from conformance.harness import impl as impl_module
 
@@ -41,15 +42,7 @@ MARKERS = (
     "example: runs a clause's own reproduction from docs/spec.md (never its subject test)",
     'runner: runs a real mmengine Runner (slower)',
 )
-#: The suite's warning filters. pyproject.toml has them too, but an installed suite run with
-#: ``--pyargs`` reads no pyproject.toml (conformance/plugin.py explains that run).
-WARNING_FILTERS = (
-    'error::pytest.PytestUnraisableExceptionWarning',
-    # mmengine calls torch.jit.script and torch.jit.interface while it is imported;
-    # torch 2.13 deprecates both.
-    'ignore:`torch.jit.script` is deprecated:DeprecationWarning',
-    'ignore:`torch.jit.interface` is deprecated:DeprecationWarning',
-)
+
 
 
 def pytest_addoption(parser):
@@ -77,7 +70,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for line in MARKERS:
         config.addinivalue_line('markers', line)
-    for line in WARNING_FILTERS:
+    for line in plugin.WARNING_FILTERS:  # pyproject.toml's, for a run without it
         config.addinivalue_line('filterwarnings', line)
     try:
         choice = impl_module.choose(config.getoption('conformance_impl'))

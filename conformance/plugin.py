@@ -7,9 +7,10 @@ conformance/conftest.py adds) would be "unrecognized arguments". When the comman
 this package by module name (``--pyargs conformance`` or ``--pyargs conformance.test_x``), this
 plugin points pytest's initial-conftest loading at the installed package's directory, so
 conformance/conftest.py is loaded exactly as for ``python -m pytest conformance`` in a checkout,
-and supplies the one setting of pyproject.toml's ``[tool.pytest.ini_options]`` that must be
-known before collection and that conftest.py cannot set: the import mode (the rest, markers
-and warning filters, are in conftest.py).
+and supplies the settings of pyproject.toml's ``[tool.pytest.ini_options]`` that must be known
+before conftest.py is imported or that conftest.py cannot set: the import mode, ``-ra``, and the
+warning filters (as ``-W``, so they hold while conftest.py imports mmengine). conftest.py
+registers the markers, adds the same warning filters, and checks markers as --strict-markers.
 
 In every other run (a fork's own tests, in the same environment) it does nothing: it imports no
 part of the suite and changes no option. ``-p no:mmagic_lr_conformance`` turns it off.
@@ -26,6 +27,14 @@ PACKAGE = 'conformance'
 #: import mode, and the summary of skips ("not applicable") and failures. A command line that
 #: names the option keeps its own value (these go first, and the last value wins).
 SETTINGS = {'--import-mode': '--import-mode=importlib', '-r': '-ra'}
+#: The suite's warning filters (pyproject.toml's filterwarnings; conftest.py adds them as well).
+WARNING_FILTERS = (
+    'error::pytest.PytestUnraisableExceptionWarning',
+    # mmengine calls torch.jit.script and torch.jit.interface while it is imported;
+    # torch 2.13 deprecates both.
+    'ignore:`torch.jit.script` is deprecated:DeprecationWarning',
+    'ignore:`torch.jit.interface` is deprecated:DeprecationWarning',
+)
 
 
 def suite_paths(targets, pyargs: bool) -> dict:
@@ -66,6 +75,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     for option, setting in SETTINGS.items():
         if not _names(given, option):
             args.insert(0, setting)
+    # Before the user's own -W, which therefore still win.
+    args[:0] = [f'-W{line}' for line in WARNING_FILTERS]
+    namespace.pythonwarnings = [*WARNING_FILTERS, *(namespace.pythonwarnings or [])]
     if not _names(given, '--import-mode'):
         namespace.importmode = 'importlib'  # pytest imports the initial conftests with it
     # pytest loads the initial conftests of path arguments: show it the package's path for the
