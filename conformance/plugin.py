@@ -14,6 +14,10 @@ registers the markers, adds the same warning filters, and checks markers as --st
 
 In every other run (a fork's own tests, in the same environment) it does nothing: it imports no
 part of the suite and changes no option. ``-p no:mmagic_lr_conformance`` turns it off.
+
+Being a pytest11 plugin makes pytest rewrite the asserts of every module of this distribution
+when they are imported; the reference modules whose asserts write upstream's messages opt out with
+PYTEST_DONT_REWRITE in their docstrings (tests/test_install.py checks that they do).
 """
 
 from __future__ import annotations
