@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conformance.harness import clauses, deviations, isolation, verdict
+from conformance import plugin
+from conformance.harness import clauses, deviations, isolation, resources, verdict
 from conformance.harness import impl as impl_module
 
 settings.register_profile(
@@ -43,6 +44,7 @@ MARKERS = (
     "example: runs a clause's own reproduction from docs/spec.md (never its subject test)",
     'runner: runs a real mmengine Runner (slower)',
 )
+
 
 
 def pytest_addoption(parser):
@@ -78,6 +80,8 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     for line in MARKERS:
         config.addinivalue_line('markers', line)
+    for line in plugin.WARNING_FILTERS:  # pyproject.toml's, for a run without it
+        config.addinivalue_line('filterwarnings', line)
     try:
         choice = impl_module.choose(config.getoption('conformance_impl'))
         adapter = impl_module.resolve(choice)
@@ -136,6 +140,7 @@ def pytest_report_header(config):
         f'conformance: scheduler state {state}',
         f'conformance: hypothesis profile={settings._current_profile}',
     ]
+    lines.append(f'conformance: suite {resources.describe()}')
     if _is_expected_reference(config, adapter):
         lines.append('conformance: the candidate is the reference: side-by-side checks against '
                      'the reference are not applicable')
@@ -180,7 +185,16 @@ def subject_of(item):
     return marker.args[0]
 
 
+def _unregistered_markers(config, items) -> list:
+    """Markers no plugin registered: --strict-markers' check, which holds without pyproject.toml."""
+    known = {line.split(':', 1)[0].split('(', 1)[0].strip() for line in config.getini('markers')}
+    return sorted({mark.name for item in items for mark in item.iter_markers()} - known)
+
+
 def pytest_collection_modifyitems(config, items):
+    unknown = _unregistered_markers(config, items)
+    if unknown:
+        raise pytest.UsageError(f'unregistered markers in the conformance suite: {unknown}')
     unmarked = [item.nodeid for item in items if subject_of(item) is None]
     if unmarked:
         raise pytest.UsageError(

@@ -23,7 +23,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from conformance.harness import catalog, compare, driver, goldens, impl, observed, schema
+from conformance.harness import catalog, compare, driver, goldens, impl, observed, resources, schema
 
 SOURCES = (
     'conformance/harness/catalog.py',
@@ -272,9 +272,17 @@ def main(argv=None) -> int:
                         help='lint fixtures/ and verify that regenerating gives identical bytes')
     action.add_argument('--lint', action='store_true',
                         help='lint fixtures/ only (schema, manifest, ids, descriptions, clauses)')
-    parser.add_argument('--fixtures', type=Path, default=goldens.FIXTURES,
-                        help=f'the fixture directory (default: {goldens.FIXTURES})')
+    parser.add_argument('--fixtures', type=Path, default=None,
+                        help='the fixture directory (default: the checkout\'s fixtures/; '
+                        '--check and --lint also read an installed copy)')
     options = parser.parse_args(argv)
+    if options.fixtures is None:
+        # Writing goes into a checkout only (harness/resources.py); reading may use either.
+        try:
+            options.fixtures = (goldens.FIXTURES if options.lint or options.check
+                                else resources.writable_fixtures())
+        except resources.ResourceError as exc:
+            parser.error(str(exc))
 
     if options.lint or options.check:
         problems = (goldens.lint(options.fixtures, thorough=True) if options.lint

@@ -8,14 +8,11 @@ Runner runs of these configs are in test_runner.py.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from conformance.harness import clauses, configs, driver, impl, oracle
+from conformance.harness import clauses, configs, driver, impl, oracle, resources
 from conformance.harness.scenario import Scenario
-
-ROOT = Path(__file__).resolve().parents[1]
 
 MEASURED_MMENGINE = impl.MEASURED_MMENGINE
 NORMATIVE_MMENGINE = impl.NORMATIVE_MMENGINE
@@ -151,8 +148,8 @@ class TestMmengineVersions:
         """Names the same normative mmengine in the clause, constraints.txt and versions.md."""
         statement = clauses.defined()['LOOP-MMENGINE-VERSIONS']
         assert NORMATIVE_MMENGINE in statement
-        pins = (ROOT / 'constraints.txt').read_text(encoding='utf-8')
+        pins = resources.path('constraints.txt').read_text(encoding='utf-8')
         assert f'mmengine=={NORMATIVE_MMENGINE}' in pins.split()
-        versions = (ROOT / 'docs' / 'versions.md').read_text(encoding='utf-8')
+        versions = resources.path('docs/versions.md').read_text(encoding='utf-8')
         for measured in MEASURED_MMENGINE:
             assert measured in versions

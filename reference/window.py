@@ -2,6 +2,9 @@
 
 mmagic's schedulers inherit this machinery from mmengine's ``_ParamScheduler``; the reference
 writes it out rule by rule so that a comparison with upstream compares two implementations.
+
+PYTEST_DONT_REWRITE: its ``assert`` statements raise upstream's own messages; pytest rewrites
+the asserts of an installed plugin's modules, which would change them (conformance/plugin.py).
 """
 
 from __future__ import annotations

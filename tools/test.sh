@@ -3,6 +3,7 @@
 #  1. the conformance suite on the reference, with branch coverage of reference/ (must be 100%),
 #  2. the conformance suite on upstream mmagic,
 #  3. the suite's own tests (tests/): fixtures integrity, traceability, --impl handling, mutants,
+#     the install in a fresh virtualenv and the fork workflow (tests/test_install.py, test_workflow.py),
 #  4. fixture regeneration is byte-identical, the differential check, ruff,
 #  5. independence of test order: the suite on upstream under SEEDS more pytest-randomly seeds,
 #  6. the mmengine version matrix: the suite on upstream with mmengine 0.8.5, 0.9.1 and 0.10.0 (tox).
@@ -22,7 +23,7 @@ echo '== conformance suite, --impl=reference, with branch coverage of reference/
 echo '== conformance suite, --impl=mmagic (upstream), random order'
 "$PY" -m pytest conformance --impl=mmagic -n 2
 echo "== the suite's own tests"
-"$PY" -m pytest tests -n 2
+"$PY" -m pytest tests -n 2 --dist loadgroup   # one worker per install/workflow virtualenv
 echo '== fixtures regenerate byte-identically'
 "$PY" -m conformance.generate_fixtures --check
 echo "== differential check: reference vs upstream on $DIFF_COUNT random scenarios"

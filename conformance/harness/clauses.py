@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = ROOT / 'docs' / 'spec.md'
+from . import resources
+
+#: docs/spec.md, in the checkout or in the installed package (harness/resources.py).
+SPEC = resources.spec()
 _HEADING = re.compile(r'^### ([A-Z0-9-]+): (.+)$')
 _EXAMPLE = re.compile(r'```python\n(.*?)```', re.DOTALL)
 #: An intent's example: run on the reference with that intent, never on upstream.

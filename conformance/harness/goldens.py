@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import clauses, observed
+from . import clauses, observed, resources
 from .driver import STATE_ATTRIBUTES, ErrorRecord, Trace
 from .scenario import MAX_GROUPS, MAX_OPTIMIZERS, MAX_SCHEDULERS, Scenario
 from .schema import FLOAT_TAG
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / 'fixtures'
+#: Where the suite's files are read from: the checkout, or the installed copies (resources.py).
+ROOT = resources.root()
+FIXTURES = resources.fixtures()
 SCHEMA_NAME = 'schema.json'
 MANIFEST_NAME = 'MANIFEST.sha256'
 GENERATOR = 'conformance/generate_fixtures.py'
