@@ -95,13 +95,16 @@ def test_recipes_run_in_a_copy_of_the_checkout(tmp_path):
     checkout = _copy_checkout(tmp_path / 'checkout')
     fork = forks.build(tmp_path / 'fork', modified=False)
     outputs = {}
-    for name, script in recipes().items():
-        runs = SUBSTITUTIONS[name](script, fork)
-        result = subprocess.run(['bash', '-euo', 'pipefail', '-c', runs], cwd=checkout,
-                                capture_output=True, text=True, env=forks.quiet_env(),
-                                timeout=1800)
-        assert result.returncode == 0, (name, result.stdout[-3000:], result.stderr[-3000:])
-        outputs[name] = result.stdout
+    try:
+        for name, script in recipes().items():
+            runs = SUBSTITUTIONS[name](script, fork)
+            result = subprocess.run(['bash', '-euo', 'pipefail', '-c', runs], cwd=checkout,
+                                    capture_output=True, text=True, env=forks.quiet_env(),
+                                    timeout=1800)
+            assert result.returncode == 0, (name, result.stdout[-3000:], result.stderr[-3000:])
+            outputs[name] = result.stdout
+    finally:
+        shutil.rmtree(checkout / '.venv', ignore_errors=True)  # 1.4 GB; pytest keeps 3 tmp dirs
     gated = outputs['gate-a-fork']
     assert re.search(r"^conformance: impl=mmagic 1\.2\.0\+fork \(upstream's scheduler files as "
                      r'published: sha256 match\) provides=\[LinearLrInterval, ReduceLR\]$',
