@@ -1,7 +1,7 @@
 """--impl=mmagic gates a fork, and its header says whether the files it ran are upstream's.
 
 The published hashes (conformance/harness/published.py) are checked against the installed
-mmagic 1.2.0 and its RECORD. Then a fake fork (tests/forks.py: a package ``mmagic`` whose
+mmagic 1.2.0 and its RECORD. Then a fake fork (tests/fake_fork.py: a package ``mmagic`` whose
 ``__init__`` needs mmcv, which is not installed) is installed with ``pip install --no-deps -e``
 into a fresh virtualenv, and the guide's command runs on it from the checkout. The runs are
 limited to the checks of SUBJECTS (``--subject``), the eps clause the modified fork breaks and
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conformance.harness import published, upstream
-from tests import forks
+from tests import fake_fork as forks
 
 SUBJECTS = ('RLR-EPS', 'RLR-REDUCE-ORDER', 'RLR-PATIENCE', 'LLI-FIRST-STEP-DIP',
             'LLI-ABSOLUTE-VALUE')

@@ -6,7 +6,7 @@ each as one ``bash -euo pipefail`` script, in one copy of the checkout's files (
 untracked, not ignored), so a later recipe uses the .venv/ an earlier one made. SUBSTITUTIONS
 lists, per recipe, the only changes made to its text:
 
-- gate-a-fork: ``FORK`` is a fake, unmodified fork (tests/forks.py: its ``__init__`` needs mmcv,
+- gate-a-fork: ``FORK`` is a fake, unmodified fork (tests/fake_fork.py: its ``__init__`` needs mmcv,
   which is not installed), and the final pytest command gets ``--subject`` options for
   tests/test_fork_gate.SUBJECTS and ``-p no:randomly``: the full suite takes about 8 minutes on 2
   cores, on top of about 4 for ``tools/setup-venv.sh``. tests/test_fork_gate.py checks a modified
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import forks
+from tests import fake_fork as forks
 from tests.test_fork_gate import SUBJECTS
 
 GUIDE = forks.ROOT / 'docs' / 'guide.md'
