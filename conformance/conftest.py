@@ -135,6 +135,8 @@ def pytest_report_header(config):
     lines = [
         f'conformance: impl={adapter.name} provides=[{provides}]',
         f'conformance: loaded from {adapter.origin}',
+        *([f'conformance: {adapter.published_check.details()}']
+          if getattr(adapter, 'published_check', None) else []),
         'conformance: versions mmagic={mmagic} mmengine={mmengine} torch={torch}'.format(**found),
         f'conformance: mmengine {found["mmengine"]} {_measured(found["mmengine"])}',
         f'conformance: scheduler state {state}',

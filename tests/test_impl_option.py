@@ -250,12 +250,15 @@ class TestChoice:
         ])
 
     def test_header_names_upstream_and_how_it_was_loaded(self, pytester):
-        """Names upstream mmagic with its version and its import mode."""
+        """Names upstream mmagic with its version, its import mode and its files' sha256 verdict."""
         result = _child(pytester, QUICK, '--impl=mmagic', '--collect-only')
         version = re.escape(impl.versions()['mmagic'])
         result.stdout.re_match_lines([
-            rf'conformance: impl=mmagic {version} provides=\[LinearLrInterval, ReduceLR\]$',
+            rf"conformance: impl=mmagic {version} \(upstream's scheduler files as published: "
+            r"sha256 match\) provides=\[LinearLrInterval, ReduceLR\]$",
             r'conformance: loaded from .*mmagic.* \[.*import.*\]$',
+            r'conformance: sha256 of the loaded files vs mmagic-1\.2\.0-.*\.whl .* '
+            r'mmagic/registry\.py ok$',
         ])
 
 

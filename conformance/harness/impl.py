@@ -1,7 +1,8 @@
 """Resolve ``--impl`` (or ``LR_CONFORMANCE_IMPL``) once into an adapter, or one clear usage error.
 
 Accepted values: ``reference``; ``reference[ID,...]`` (the reference with those intents of
-docs/spec.md enabled, docs/intents.md); ``mmagic`` (upstream, see upstream.py); a dotted module that
+docs/spec.md enabled, docs/intents.md); ``mmagic`` (the installed mmagic, upstream's or a fork's,
+see upstream.py: its name says whether its files are upstream's as published); a dotted module that
 exposes ``LinearLrInterval`` and/or ``ReduceLR`` with upstream's interface; ``module:object``
 naming an adapter (an instance, or a class or factory called with no arguments).
 """
@@ -158,8 +159,11 @@ def _upstream_adapter():
         loaded = upstream.load()
     except ImportError as exc:
         raise ImplError(f'--impl=mmagic: upstream mmagic cannot be loaded ({exc})') from exc
-    return MessageHubAdapter(loaded.classes, name=f'mmagic {loaded.version}',
-                             origin=f'{loaded.location} [{loaded.how}]')
+    adapter = MessageHubAdapter(loaded.classes,
+                                name=f'mmagic {loaded.version} ({loaded.check.verdict()})',
+                                origin=f'{loaded.location} [{loaded.how}]')
+    adapter.published_check = loaded.check  # the header's line on the files' sha256
+    return adapter
 
 
 def _custom_adapter(value):

@@ -1,20 +1,25 @@
-"""Load upstream mmagic's own, unmodified scheduler modules, with or without its heavy imports.
+"""Load the installed mmagic's scheduler modules (upstream's or a fork's), heavy imports or not.
 
 ``import mmagic.engine`` needs torchvision, mmcv and more. The scheduler modules themselves only
 need mmengine and ``mmagic.registry``. When the full import fails, the packages ``mmagic``,
 ``mmagic.engine`` (and its ``schedulers`` and ``hooks``) are registered as bare packages that point
 at the installed directories, so Python imports the real module files without running the
-package ``__init__`` files. ``load()`` says which way it went.
+package ``__init__`` files. ``load()`` says which way it went, and whether the files it loaded are
+upstream's as published (``Upstream.check``, against the sha256 of published.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
 import sys
 import types
 from dataclasses import dataclass
+from pathlib import Path
+
+from . import published
 
 FULL = 'full import'
 ISOLATED = 'isolated import (package __init__ files not executed)'
@@ -24,10 +29,84 @@ _SCHEDULER_MODULES = {
     'ReduceLR': 'mmagic.engine.schedulers.reduce_lr_scheduler',
 }
 _HOOK_MODULE = 'mmagic.engine.hooks.reduce_lr_scheduler_hook'
+_EXPECTED_FILE = {
+    'LinearLrInterval': 'mmagic/engine/schedulers/linear_lr_scheduler_with_interval.py',
+    'ReduceLR': 'mmagic/engine/schedulers/reduce_lr_scheduler.py',
+    'ReduceLRSchedulerHook': 'mmagic/engine/hooks/reduce_lr_scheduler_hook.py',
+}
 
 
 class UpstreamUnavailable(ImportError):
     """mmagic is not installed, or its scheduler files cannot be imported."""
+
+
+@dataclass(frozen=True)
+class PublishedCheck:
+    """How the files ``load()`` executed compare with upstream's as published.
+
+    Paths are as in the wheel (``mmagic/...``). ``differs``: present with another sha256;
+    ``missing``: absent from the installed package; ``elsewhere``: a scheduler or the hook that
+    was loaded from a file other than the published one (possible only with a full import).
+    """
+
+    version: str
+    matching: tuple
+    differs: tuple
+    missing: tuple
+    elsewhere: tuple = ()
+    full_import: bool = False
+
+    @property
+    def as_published(self) -> bool:
+        return not (self.differs or self.missing or self.elsewhere)
+
+    def verdict(self) -> str:
+        """One phrase for the implementation's name in the header."""
+        if self.as_published:
+            return "upstream's scheduler files as published: sha256 match"
+        return f'MODIFIED: {"; ".join(self.problems())} from mmagic {self.version} as published'
+
+    def problems(self) -> list:
+        return ([f'{path} differs' for path in self.differs]
+                + [f'{path} missing' for path in self.missing]
+                + [f'{what} loaded from {where}' for what, where in self.elsewhere])
+
+    def details(self) -> str:
+        """The header line: what was compared with what."""
+        state = {**dict.fromkeys(self.matching, 'ok'), **dict.fromkeys(self.differs, 'DIFFERS'),
+                 **dict.fromkeys(self.missing, 'MISSING')}
+        files = ', '.join(f'{path} {state[path]}' for path in published.FILES)
+        line = f'sha256 of the loaded files vs {published.WHEEL} (published.py): {files}'
+        if self.full_import:
+            line += ("; a full import also ran mmagic's package __init__ files, which are not "
+                     'checked')
+        return line
+
+
+
+def check_published(root, loaded_from=None, full_import=False) -> PublishedCheck:
+    """Hash the files of published.FILES under the package directory ``root``.
+
+    ``loaded_from`` maps a class name to the file it was actually loaded from, so a class that
+    a fork's package re-exports from another file is reported too.
+    """
+    base = Path(root).parent
+    matching, differs, missing = [], [], []
+    for path, digest in published.FILES.items():
+        file = base / path
+        if not file.is_file():
+            missing.append(path)
+        elif hashlib.sha256(file.read_bytes()).hexdigest() == digest:
+            matching.append(path)
+        else:
+            differs.append(path)
+    elsewhere = []
+    for name, where in sorted((loaded_from or {}).items()):
+        expected = base / _EXPECTED_FILE[name]
+        if where is None or Path(where).resolve() != expected.resolve():
+            elsewhere.append((name, where))
+    return PublishedCheck(published.VERSION, tuple(matching), tuple(differs), tuple(missing),
+                          tuple(elsewhere), full_import)
 
 
 @dataclass(frozen=True)
@@ -37,6 +116,7 @@ class Upstream:
     version: str
     location: str
     how: str
+    check: PublishedCheck = None
 
 
 _loaded = None
@@ -79,9 +159,27 @@ def _load() -> Upstream:
         how = ISOLATED
         classes = {}
         for name, module_name in _SCHEDULER_MODULES.items():
-            classes[name] = getattr(importlib.import_module(module_name), name)
-        hook = importlib.import_module(_HOOK_MODULE).ReduceLRSchedulerHook
-    return Upstream(classes, hook, _version(root), root, how)
+            if _present(root, module_name):  # a fork may drop one scheduler
+                classes[name] = getattr(importlib.import_module(module_name), name)
+        hook = (importlib.import_module(_HOOK_MODULE).ReduceLRSchedulerHook
+                if _present(root, _HOOK_MODULE) else None)
+        if not classes:
+            raise UpstreamUnavailable(f"{root} has neither scheduler module of mmagic "
+                                      f'{published.VERSION}') from None
+    loaded_from = {name: _file_of(cls) for name, cls in classes.items()}
+    if hook is not None:
+        loaded_from['ReduceLRSchedulerHook'] = _file_of(hook)
+    check = check_published(root, loaded_from, full_import=how == FULL)
+    return Upstream(classes, hook, _version(root), root, how, check)
+
+
+def _present(root, module_name):
+    relative = module_name.split('.', 1)[1].replace('.', '/')
+    return (Path(root) / f'{relative}.py').is_file()
+
+
+def _file_of(cls):
+    return getattr(sys.modules.get(cls.__module__), '__file__', None)
 
 
 def _forget_partial_imports():
