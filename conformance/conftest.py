@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conformance.harness import clauses, deviations, isolation
+from conformance.harness import clauses, deviations, isolation, reporting
 from conformance.harness import impl as impl_module
 
 settings.register_profile(
@@ -63,6 +63,7 @@ def pytest_addoption(parser):
         metavar='ID',
         help='run only the checks whose subject is clause ID (repeatable). Default: all.',
     )
+    reporting.addoption(group)
 
 
 def pytest_configure(config):
@@ -76,6 +77,7 @@ def pytest_configure(config):
         raise pytest.UsageError(str(exc)) from None
     config.stash[_ADAPTER_KEY] = adapter
     _check_subjects(config.getoption('conformance_subjects'))
+    reporting.configure(config, _ADAPTER_KEY, DEVIATIONS_KEY, subject_of)
 
 
 def _check_subjects(wanted):
@@ -105,6 +107,7 @@ def pytest_report_header(config):
     if getattr(adapter, 'is_reference', False):
         lines.append('conformance: the candidate is the reference: side-by-side checks against '
                      'the reference are not applicable')
+    lines += reporting.header_lines(config)
     return lines
 
 
