@@ -24,6 +24,8 @@ TRACE = ('lrs', 'error')
 STATE = ('state',)
 
 _tolerance = observed.EXACT
+#: The --impl value of the run, for the replay command of a failure message (set by the plugin).
+impl_value = None
 
 
 def tolerance() -> observed.Tolerance:
@@ -251,10 +253,13 @@ def reproduction(scenario) -> str:
     case = golden_case(scenario)
     if case is not None:
         command = f'{REPLAY} --case {case.file}:{case.id}'
+        if impl_value and impl_value != 'reference':
+            command += f' --impl={impl_value}'
         return command if len(text) > REPRO_LIMIT else f'{command}\n    or: {text}'
     if len(text) <= 10 * REPRO_LIMIT:
         return text
-    return f'{REPLAY} --scenario {_scenario_file(scenario)}'
+    command = f'{REPLAY} --scenario {_scenario_file(scenario)}'
+    return command + (f' --impl={impl_value}' if impl_value else '')
 
 
 def golden_case(scenario):

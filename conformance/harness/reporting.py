@@ -78,8 +78,11 @@ def configure(config, adapter_key, deviations_key, subject_of) -> None:
     ``adapter_key``/``deviations_key`` are the conftest's stash keys of the adapter and the
     declared deviations; ``subject_of(item)`` is the conftest's reading of the subject marker.
     """
+    from . import impl
+
     compare.set_tolerance(observed.Tolerance(config.getoption('conformance_rtol'),
                                              config.getoption('conformance_atol')))
+    compare.impl_value = impl.choose(config.getoption('conformance_impl')).value
     config.pluginmanager.register(Reporter(config, adapter_key, deviations_key, subject_of),
                                   'conformance-reporting')
 
