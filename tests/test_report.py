@@ -7,6 +7,7 @@ every lr through float32 (tests/ports/float32.py).
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.harness import compare, driver, goldens, observed, report, reporting
+from conformance.harness import compare, driver, goldens, observed, replay, report, reporting
 from conformance.harness.scenario import single
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,12 +187,21 @@ class TestTolerance:
         assert 'NOT bit-exact' in data['tolerance']['note']
         assert 'NOT bit-exact' in (tmp_path / 'report.md').read_text(encoding='utf-8')
 
-    @pytest.mark.parametrize('value', ['-1', 'abc', 'nan', 'inf'])
-    def test_bad_tolerance_is_a_usage_error(self, value):
-        """Refuses a tolerance that is not a finite number >= 0 before running anything."""
-        code, output = run_suite('reference', f'--rtol={value}', '--co')
+    def test_bad_tolerance_is_a_usage_error(self):
+        """Refuses a negative tolerance before running anything."""
+        code, output = run_suite('reference', '--rtol=-1', '--co')
         assert code == pytest.ExitCode.USAGE_ERROR, output[-2000:]
-        assert '--rtol' in output
+        assert "argument --rtol: '-1' is not a finite number >= 0" in output
+
+    @pytest.mark.parametrize('value', ['-1', '-0.5', 'abc', 'nan', 'inf', '-inf'])
+    def test_tolerance_option_refuses_what_is_not_a_finite_number_at_least_0(self, value):
+        """Refuses, as an argument error, text that is not a finite number >= 0."""
+        with pytest.raises(argparse.ArgumentTypeError):
+            reporting._non_negative(value)
+
+    def test_tolerance_option_reads_numbers(self):
+        """Reads 0, integers and exponents as floats."""
+        assert [reporting._non_negative(v) for v in ('0', '2', '1e-6')] == [0.0, 2.0, 1e-6]
 
     def test_close_keeps_types_and_exact_non_floats(self):
         """Compares floats within the tolerance, but never types, ints, NaN or infinities."""
@@ -280,13 +290,10 @@ class TestReproduction:
         assert line.startswith(compare.REPLAY) and len(line) < 200
         assert f'{case.file}:{case.id}' in line
 
-    def test_replay_command_runs_the_case(self):
+    def test_replay_command_runs_the_case(self, capsys):
         """Replays the named case: agrees on the reference, names the divergence on a mutant."""
-        case = next(c for c in goldens.load(goldens.directory()) if c.id == 'lli-stair-b0-e5-i2')
-        command = [sys.executable, '-m', 'conformance.harness.replay',
-                   '--case', f'{case.file}:{case.id}']
-        ok = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-        assert ok.returncode == 0 and 'agrees' in ok.stdout, ok.stdout + ok.stderr
-        bad = subprocess.run([*command, f'--impl={MUTANT}'], cwd=ROOT, capture_output=True,
-                             text=True, timeout=300)
-        assert bad.returncode == 1 and 'diverges: call' in bad.stdout, bad.stdout + bad.stderr
+        spec = 'fixtures/linear_lr_interval.json:lli-stair-b0-e5-i2'
+        assert replay.main(['--case', spec]) == 0
+        assert 'reference agrees with the golden trace' in capsys.readouterr().out
+        assert replay.main(['--case', spec, f'--impl={MUTANT}']) == 1
+        assert f'{MUTANT} diverges: call 3, param group 0' in capsys.readouterr().out
