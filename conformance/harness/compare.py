@@ -59,6 +59,20 @@ def same_lr(expected: Any, got: Any) -> bool:
     return observed.close(_observed(expected), _observed(got), _tolerance)
 
 
+def assert_lr(expected: Any, got: Any) -> None:
+    """Fail unless :func:`same_lr`; the message shows both with types and bits."""
+    __tracebackhide__ = True
+    if not same_lr(expected, got):
+        note = '' if _tolerance.exact else f' (compared within {_tolerance})'
+        raise AssertionError(f'expected lr {_show_lrs(expected)}, got {_show_lrs(got)}{note}')
+
+
+def _show_lrs(value):
+    if isinstance(value, (list, tuple)):
+        return '[' + ', '.join(_show_lrs(item) for item in value) + ']'
+    return observed.show(observed.observe(value))
+
+
 def _observed(value):
     if isinstance(value, tuple):
         value = list(value)
