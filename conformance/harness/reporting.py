@@ -23,6 +23,7 @@ import datetime
 import json
 import math
 import re
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -413,7 +414,7 @@ def render_markdown(data: dict) -> str:
         lines.append(f'  - {entry["clause"]}: follows {entry["follows"]}{aspect}: '
                      f'{entry["reason"]}')
     lines += [
-        f'- Command: `{" ".join(data["command"]["args"])}`',
+        f'- Command: `python -m pytest {shlex.join(data["command"]["args"])}`',
         '- Clauses: ' + ', '.join(f'{count} {status}' for status, count in clause_totals.items()
                                   if count),
         '- Checks: ' + ', '.join(f'{count} {name}' for name, count in check_totals.items()),
