@@ -1,8 +1,12 @@
-"""Exact comparison of traces, and failure messages a person can act on.
+"""Comparison of traces, and failure messages a person can act on.
 
-A message names the first divergent call, the param group (or the scheduler and attribute),
-expected and got with their types and float bits, the clause the scenario pins, and the
-scenario as Python that can be pasted into a test.
+Traces are compared exactly (types, and floats bit for bit) unless the run sets a tolerance
+(``--rtol``/``--atol``, :func:`set_tolerance`), which lets floats differ within it; the type and
+everything that is not a float stay exact (docs/reports.md). The first difference is a
+:class:`Divergence`, data whose ``str()`` is the message: the first divergent call, the param
+group (or the scheduler and attribute), expected and got with their types and float bits. A
+failure adds the clause the scenario pins and a line that reproduces the scenario; the assertion
+functions record the failing traces for the conformance report (report.py) before raising.
 """
 
 from __future__ import annotations
