@@ -155,7 +155,9 @@ class Reporter:
             report.stop()
             report.take(item.nodeid)
 
-    @pytest.hookimpl(wrapper=True)
+    # Outermost (tryfirst): what it reads after the yield is the report and the deviation verdict
+    # as every other hook left them.
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
         rep = yield
         if self.path is not None:
