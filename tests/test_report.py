@@ -19,7 +19,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.harness import compare, driver, goldens, observed, replay, report, reporting
+from conformance.harness import (
+    compare,
+    deviations,
+    driver,
+    goldens,
+    observed,
+    replay,
+    report,
+    reporting,
+)
 from conformance.harness.scenario import single
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -297,3 +306,59 @@ class TestReproduction:
         assert 'reference agrees with the golden trace' in capsys.readouterr().out
         assert replay.main(['--case', spec, f'--impl={MUTANT}']) == 1
         assert f'{MUTANT} diverges: call 3, param group 0' in capsys.readouterr().out
+
+
+class _Config:
+    """What Reporter reads of a pytest config."""
+
+    def __init__(self, path, declared, unneeded):
+        self.adapter_key, self.deviations_key = object(), object()
+        adapter = type('A', (), {'name': 'fake', 'origin': 'here', 'provides': {'ReduceLR'}})()
+        self.stash = {self.adapter_key: adapter, self.deviations_key: declared}
+        key = getattr(deviations, 'UNNEEDED_KEY', None)
+        if key is not None:
+            self.stash[key] = unneeded
+        self.invocation_params = pytest.Config.InvocationParams(
+            args=('conformance',), plugins=None, dir=Path.cwd())
+        self.options = {'conformance_report': str(path)}
+
+    def getoption(self, name):
+        return self.options[name]
+
+
+def _test_report(nodeid, subject, outcome, when='call', **extra):
+    longrepr = ('file', 1, 'Skipped: not applicable: no state') if outcome == 'skipped' else None
+    return pytest.TestReport(nodeid, ('file', 1, nodeid), {}, outcome, longrepr, when,
+                             user_properties=[('subject', subject), ('touches', '')], **extra)
+
+
+class TestAggregation:
+    def test_outcomes_of_checks_make_the_clause_statuses(self, tmp_path):
+        """Counts deviated, excused and not-applicable checks and derives each status."""
+        declared = deviations.Deviations('devs.toml', (
+            deviations.Deviation('RLR-EPS', 'intent', 'ours'),
+            deviations.Deviation('RLR-VALIDATION', 'excused', 'ours')))
+        config = _Config(tmp_path / 'r.json', declared, [])
+        reporter = reporting.Reporter(config, config.adapter_key, config.deviations_key,
+                                      lambda item: None)
+        verdict = {'record': None, 'verdict': 'deviated'}
+        excused = {'record': None, 'verdict': 'excused'}
+        for rep in [
+            _test_report('a', 'RLR-EPS', 'passed', conformance_record=verdict),
+            _test_report('b', 'RLR-VALIDATION', 'skipped', wasxfail='excused',
+                         conformance_record=excused),
+            _test_report('c', 'RLR-STATE-KEYS', 'skipped', when='setup'),
+            _test_report('d', 'RLR-COUNT', 'passed'),
+        ]:
+            reporter.pytest_runtest_logreport(rep)
+        data = reporter.build(0)
+        _validate({**data, 'plots': {'written': [], 'left_out': 0, 'problem': None}})
+        clauses_ = data['clauses']
+        assert clauses_['RLR-EPS']['status'] == 'deviated'
+        assert clauses_['RLR-EPS']['checks']['deviated'] == 1
+        assert clauses_['RLR-VALIDATION']['status'] == 'excused'
+        assert clauses_['RLR-VALIDATION']['checks']['excused'] == 1
+        assert clauses_['RLR-STATE-KEYS']['status'] == 'not applicable'
+        assert clauses_['RLR-COUNT']['status'] == 'passed'
+        assert data['deviations']['file'] == 'devs.toml'
+        assert [e['follows'] for e in data['deviations']['entries']] == ['intent', 'excused']
