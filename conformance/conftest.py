@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from conformance import plugin
-from conformance.harness import clauses, deviations, isolation, resources, verdict
+from conformance.harness import clauses, deviations, isolation, reporting, resources, verdict
 from conformance.harness import impl as impl_module
 
 settings.register_profile(
@@ -75,6 +75,7 @@ def pytest_addoption(parser):
         metavar='ID',
         help='run only the checks whose subject is clause ID (repeatable). Default: all.',
     )
+    reporting.addoption(group)
 
 
 def pytest_configure(config):
@@ -91,6 +92,7 @@ def pytest_configure(config):
     config.stash[_ADAPTER_KEY] = adapter
     _check_subjects(config.getoption('conformance_subjects'))
     config.stash[DEVIATIONS_KEY] = _load_deviations(config.getoption('conformance_deviations'))
+    reporting.configure(config, _ADAPTER_KEY, DEVIATIONS_KEY, subject_of)
 
 
 def _load_deviations(path):
@@ -147,6 +149,7 @@ def pytest_report_header(config):
         lines.append('conformance: the candidate is the reference: side-by-side checks against '
                      'the reference are not applicable')
     lines.extend(_deviation_lines(config.stash[DEVIATIONS_KEY]))
+    lines += reporting.header_lines(config)
     return lines
 
 

@@ -102,7 +102,7 @@ class SideBySide(RuleBasedStateMachine):
         reference, candidate = (side.run.trace for side in self.sides)
         divergence = compare.first_divergence(reference, candidate)
         if divergence is not None:
-            raise AssertionError(compare.explain(self.so_far(), divergence))
+            compare.fail(self.so_far(), reference, candidate, divergence)
 
     # -- rules ---------------------------------------------------------------------------------
 

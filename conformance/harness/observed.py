@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 #: Integers a double holds exactly; larger ones are tagged so that no parser rounds them.
@@ -121,6 +122,61 @@ def same_number(a: Any, b: Any) -> bool:
     """The same number bit for bit, whatever its type (NaN equals NaN): for rules about values."""
     a, b = float(a), float(b)
     return (math.isnan(a) and math.isnan(b)) or bits(a) == bits(b)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a float may be from the expected one: ``|got - expected| <= atol + rtol*|expected|``.
+
+    The default (both 0) is exact: bit for bit. Only floats are compared within it (plain floats
+    and the float values of a typed value such as ``numpy.float64``); types, ints, bools,
+    strings, NaN and infinities stay exact.
+    """
+
+    rtol: float = 0.0
+    atol: float = 0.0
+
+    def __post_init__(self):
+        for name in ('rtol', 'atol'):
+            value = getattr(self, name)
+            if (type(value) not in (int, float) or not math.isfinite(value) or value < 0):
+                raise ValueError(f'{name} must be a finite number >= 0, got {value!r}')
+
+    @property
+    def exact(self) -> bool:
+        return self.rtol == 0 and self.atol == 0
+
+    def __str__(self):
+        if self.exact:
+            return 'exact (bit for bit)'
+        return f'rtol={self.rtol!r} atol={self.atol!r}'
+
+
+EXACT = Tolerance()
+
+
+def close(expected: Any, got: Any, tolerance: Tolerance = EXACT) -> bool:
+    """:func:`same`, except that floats may differ within ``tolerance`` (the type still counts)."""
+    if tolerance.exact:
+        return same(expected, got)
+    if isinstance(expected, Typed) or isinstance(got, Typed):
+        return (isinstance(expected, Typed) and isinstance(got, Typed)
+                and expected.type == got.type and close(expected.value, got.value, tolerance))
+    if type(expected) is not type(got):
+        return False
+    if isinstance(expected, float):
+        if same(expected, got):
+            return True
+        if not (math.isfinite(expected) and math.isfinite(got)):
+            return False
+        return abs(got - expected) <= tolerance.atol + tolerance.rtol * abs(expected)
+    if isinstance(expected, list):
+        return len(expected) == len(got) and all(
+            close(x, y, tolerance) for x, y in zip(expected, got))
+    if isinstance(expected, dict):
+        return expected.keys() == got.keys() and all(
+            close(expected[key], got[key], tolerance) for key in expected)
+    return expected == got
 
 
 def show(value: Any) -> str:

@@ -1,0 +1,1 @@
+"""Ports in other number formats, for the tolerance options (``--rtol``/``--atol``)."""
