@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's own tests, from a fresh machine: set up .venv, then
-#  1. the conformance suite on the reference, with branch coverage of reference/ (must be 100%),
+#  1. the conformance suite on the reference, then on the reference with every intent declared
+#     (tools/all-intents.toml), with branch coverage of reference/ over both (must be 100%),
 #  2. the conformance suite on upstream mmagic,
 #  3. the suite's own tests (tests/): fixtures integrity, traceability, --impl handling, mutants,
 #     the install in a fresh virtualenv and the fork workflow (tests/test_install.py, test_workflow.py),
@@ -19,7 +20,12 @@ DIFF_COUNT="${DIFF_COUNT:-10000}"
 
 echo '== conformance suite, --impl=reference, with branch coverage of reference/'
 "$PY" -m pytest conformance --impl=reference -p no:randomly -n 2 \
-  --cov=reference --cov-branch --cov-report=term-missing --cov-fail-under=100
+  --cov=reference --cov-branch --cov-report=
+echo '== conformance suite, the reference with every intent declared (tools/all-intents.toml)'
+ALL_INTENTS="$("$PY" -c 'import reference; print(",".join(sorted(reference.INTENTS)))')"
+"$PY" -m pytest conformance "--impl=reference[$ALL_INTENTS]" --deviations=tools/all-intents.toml \
+  -p no:randomly -n 2 --cov=reference --cov-branch --cov-append \
+  --cov-report=term-missing --cov-fail-under=100
 echo '== conformance suite, --impl=mmagic (upstream), random order'
 "$PY" -m pytest conformance --impl=mmagic -n 2
 echo "== the suite's own tests"

@@ -24,7 +24,6 @@ session ("deviation no longer needed"), judged in the conftest at the end of the
 
 from __future__ import annotations
 
-import contextlib
 import random
 from dataclasses import dataclass
 from typing import Optional
@@ -36,10 +35,7 @@ import torch
 from . import isolation, messages
 from .driver import mask_addresses
 
-try:  # the report recorder, once present, must not record the probe's runs
-    from .report import suspended as _suspended
-except ImportError:  # pragma: no cover - before the report module exists
-    _suspended = contextlib.nullcontext
+from .report import suspended as _suspended  # the report records the candidate's runs only
 
 #: pytest's skip and xfail are not a check's verdict: they pass through (pytest.fail is a failure).
 _OUTCOME_EXCEPTIONS = (pytest.skip.Exception, pytest.xfail.Exception)
