@@ -34,7 +34,6 @@ import torch
 
 from . import isolation, messages
 from .driver import mask_addresses
-
 from .report import suspended as _suspended  # the report records the candidate's runs only
 
 #: pytest's skip and xfail are not a check's verdict: they pass through (pytest.fail is a failure).
