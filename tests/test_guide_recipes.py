@@ -12,10 +12,14 @@ lists, per recipe, the only changes made to its text:
   cores, on top of about 4 for ``tools/setup-venv.sh``. tests/test_fork_gate.py checks a modified
   fork.
 - published-hashes: none. It downloads the mmagic 1.2.0 wheel from PyPI (network needed).
+- gate-with-deviations: the pytest command gets ``--subject=RLR-VALIDATION -p no:randomly`` (the
+  whole suite on the reference with an intent is tests/test_deviations.py's); the test then reads
+  the report it wrote.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -54,10 +58,20 @@ def _gate_a_fork(script, fork):
             .replace(PYTEST_LINE, f'{PYTEST_LINE} -p no:randomly {subjects}'))
 
 
+DEVIATIONS_LINE = '--deviations=conformance-deviations.toml'
+
+
+def _gate_with_deviations(script, fork):
+    assert script.count(DEVIATIONS_LINE) == 1, script
+    return script.replace(DEVIATIONS_LINE,
+                          f'{DEVIATIONS_LINE} --subject=RLR-VALIDATION -p no:randomly')
+
+
 #: recipe name -> function(script, fork) returning the script that runs (see the docstring).
 SUBSTITUTIONS = {
     'gate-a-fork': _gate_a_fork,
     'published-hashes': lambda script, fork: script,
+    'gate-with-deviations': _gate_with_deviations,
 }
 
 
@@ -113,3 +127,7 @@ def test_recipes_run_in_a_copy_of_the_checkout(tmp_path):
                      gated, re.M), gated[:3000]
     assert re.search(r' passed, \d+ deselected', gated), gated[-500:]
     assert 'the 4 committed hashes match' in outputs['published-hashes']
+    report = json.loads((checkout / 'conformance-report' / 'report.json').read_text())
+    statuses = {clause: entry['status'] for clause, entry in report['clauses'].items()}
+    assert statuses['RLR-VALIDATION'] == 'deviated', report['clauses']['RLR-VALIDATION']
+    assert (checkout / 'conformance-report' / 'report.md').is_file()

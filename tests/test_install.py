@@ -62,6 +62,12 @@ class TestWheel:
             for name, path in expected.items():
                 assert archive.read(name) == path.read_bytes(), name
 
+    def test_carries_the_report_schema(self, wheel):
+        """Carries conformance/report.schema.json, which --conformance-report validates against."""
+        with zipfile.ZipFile(wheel) as archive:
+            assert archive.read('conformance/report.schema.json') == (
+                ROOT / 'conformance' / 'report.schema.json').read_bytes()
+
     def test_registers_the_pytest_plugin(self, wheel):
         """Declares conformance.plugin as a pytest11 entry point."""
         with zipfile.ZipFile(wheel) as archive:
