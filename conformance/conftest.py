@@ -109,7 +109,8 @@ def _load_deviations(path):
 
 
 def _intent_reference_value(intents):
-    return f'reference[{",".join(sorted(intents))}]'
+    """The --impl value of the reference with ``intents`` (the plain reference for none)."""
+    return f'reference[{",".join(sorted(intents))}]' if intents else 'reference'
 
 
 def _intent_reference(config):

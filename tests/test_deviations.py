@@ -202,10 +202,19 @@ class TestIntents:
 
     @pytest.mark.mutation
     @pytest.mark.parametrize('clause_id', _intents())
-    def test_the_reference_with_the_intent_passes_the_whole_suite(self, tmp_path, clause_id):
-        """Passes every check on reference[intent] with a file that declares the intent."""
+    def test_the_reference_with_the_intent_passes(self, tmp_path, clause_id):
+        """Passes the goldens and the spec examples on reference[intent] that declares it.
+
+        These are the only checks the reference with an intent can fail: every other check
+        passes on the plain reference (tools/test.sh runs the whole suite on it), and on
+        reference[intent] such a check either passes or fails where the plain reference passes,
+        which the verdict counts as deviated (superseded). tools/test.sh also runs the whole
+        suite on the reference with every intent declared (tools/all-intents.toml).
+        """
         ids = _closure(clause_id)
         code, output = run_suite(f'reference[{",".join(ids)}]',
-                                 f'--deviations={_declare(tmp_path, ids)}', '-n', '2',
-                                 timeout=1800)
+                                 f'--deviations={_declare(tmp_path, ids)}', '-rf',
+                                 paths=('conformance/test_golden.py',
+                                        'conformance/test_spec_examples.py'))
         assert code == pytest.ExitCode.OK, output[-4000:]
+        assert ' failed' not in output

@@ -25,9 +25,8 @@ COMMON = ('-q', '-p', 'no:randomly', '-p', 'no:cacheprovider')
 pytestmark = pytest.mark.mutation
 
 
-def run_suite(impl, *options, timeout=900):
-    command = [sys.executable, '-m', 'pytest', 'conformance', f'--impl={impl}', *COMMON,
-               *options]
+def run_suite(impl, *options, timeout=900, paths=('conformance',)):
+    command = [sys.executable, '-m', 'pytest', *paths, f'--impl={impl}', *COMMON, *options]
     env = {key: value for key, value in os.environ.items() if key != 'LR_CONFORMANCE_IMPL'}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                             env=env)
