@@ -11,6 +11,7 @@ afterwards; every test gets the random generators back as it found them.
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 from collections import OrderedDict
 
@@ -65,3 +66,35 @@ def isolated():
     """
     with isolated_instances(MessageHub, MMLogger, Visualizer), restored_random_state():
         yield
+
+
+class Snapshot:
+    """The global state a check starts from, taken once so that the check can run again from it.
+
+    A declared deviation runs one check several times (harness/verdict.py): on the reference
+    with the intents, on the candidate, perhaps on the plain reference. Each run must start where
+    the test's fixtures left the process, for instance with the hubs a fixture opened and nothing
+    a previous run published: the registries hold the same objects, and each MessageHub's
+    contents are put back as they were. Loggers and visualizers keep their objects (their
+    contents decide no verdict).
+    """
+
+    def __init__(self):
+        self._registries = [(cls, OrderedDict(cls._instance_dict))
+                            for cls in (MessageHub, MMLogger, Visualizer)]
+        self._hubs = {id(hub): copy.deepcopy(vars(hub))
+                      for hub in MessageHub._instance_dict.values()}
+
+    @contextlib.contextmanager
+    def restored(self):
+        """Run from the snapshot's state, with the random generators put back afterwards."""
+        for cls, instances in self._registries:
+            cls._instance_dict.clear()
+            cls._instance_dict.update(instances)
+        for hub in MessageHub._instance_dict.values():
+            saved = self._hubs.get(id(hub))
+            if saved is not None:
+                vars(hub).clear()
+                vars(hub).update(copy.deepcopy(saved))
+        with restored_random_state():
+            yield

@@ -3,10 +3,10 @@
 Without deviations a check runs once, on the candidate, and its outcome is the verdict.
 
 **Intents.** Under intents S (``follows = "intent"``) the expected behaviour is that of
-``reference[S]``, the reference with those intents. Every check runs twice, with fresh global
-state and the same random state each time: first as a *probe* on ``reference[S]`` (each
-argument that is the candidate's adapter, or its classes, replaced by the probe's), then on the
-candidate.
+``reference[S]``, the reference with those intents. Every check runs twice, each time from the
+global state its fixtures set up (isolation.Snapshot) and the same random state: first as a
+*probe* on ``reference[S]`` (each argument that is the candidate's adapter, or its classes,
+replaced by the probe's), then on the candidate.
 
 - The probe passes: the check's expectation holds under S, so it judges the candidate as usual.
   A failure that the plain reference (upstream's behaviour) reproduces exactly is reported as
@@ -69,7 +69,9 @@ def _signature(exc, names) -> tuple:
 
 
 def _random_state():
-    return random.getstate(), numpy.random.get_state(), torch.random.get_rng_state()
+    """What every run of one check starts from: the random generators and the global state."""
+    generators = random.getstate(), numpy.random.get_state(), torch.random.get_rng_state()
+    return generators, isolation.Snapshot()
 
 
 def _set_random_state(state):
@@ -94,9 +96,13 @@ def substitute(value, candidate, replacement):
 
 
 def run_once(function, arguments, start_state, names) -> Outcome:
-    """Run the check once with fresh global state from ``start_state``; never raise."""
-    _set_random_state(start_state)
-    with isolation.isolated():
+    """Run the check once from the global state it started with; return how it ended.
+
+    ``start_state`` is ``(random state, isolation.Snapshot)`` taken before the first run.
+    """
+    random_state, snapshot = start_state
+    _set_random_state(random_state)
+    with snapshot.restored():
         try:
             function(**arguments)
         except _OUTCOME_EXCEPTIONS:
