@@ -15,12 +15,15 @@ workflow's ``env`` and these replacements:
   reaches no other index. ``RUNNER_TEMP`` is a temporary directory.
 
 Every other step runs as written: the pins, the torch install, the suite and mmengine install,
-``pip install --no-deps -e .`` of the fork, and the gate itself.
+``pip install --no-deps -e .`` of the fork, and the gate itself, to which the test adds
+``--subject`` options for tests/test_fork_gate.SUBJECTS: the whole suite from an installed copy
+is tests/test_install.py's run, so this one checks the workflow's steps, not the suite again.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 
 import pytest
@@ -28,6 +31,7 @@ import yaml
 
 from tests import installing
 from tests.installing import ROOT
+from tests.test_fork_gate import SUBJECTS
 
 WORKFLOW = ROOT / 'docs' / 'fork-gate.yml'
 #: The ``uses:`` steps the test replaces, and what it does instead (module docstring).
@@ -126,7 +130,10 @@ def test_shell_steps_gate_a_fake_fork(tmp_path_factory):
             continue
         name = step.get('name', f'step {number}')
         script = runner_temp / f'step{number}.sh'
-        script.write_text(step['run'])
+        text = step['run']
+        if 'pytest' in text:
+            text = text.rstrip('\n') + ' ' + ' '.join(f'--subject={s}' for s in SUBJECTS) + '\n'
+        script.write_text(text)
         result = venv.timed(f'workflow step: {name}',
                             ['bash', '--noprofile', '--norc', '-eo', 'pipefail', str(script)],
                             cwd=fork, env=env, timeout=3000)
@@ -140,3 +147,5 @@ def test_shell_steps_gate_a_fake_fork(tmp_path_factory):
     missing = venv.timed('mmcv is absent', [venv.python, '-c', 'import mmcv'], env=env)
     assert missing.returncode != 0, 'mmcv is installed: the fake fork would import fully'
     assert (fork / REPORT).is_file(), 'the gate wrote no report for the upload step'
+    report = json.loads((fork / REPORT).read_text(encoding='utf-8'))
+    assert {report['clauses'][s]['status'] for s in SUBJECTS} == {'passed'}, report['totals']

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's own tests, from a fresh machine: set up .venv, then
 #  1. the conformance suite on the reference, then on the reference with every intent declared
-#     (tools/all-intents.toml), with branch coverage of reference/ over both (must be 100%),
+#     (tools/all-intents.toml), with branch coverage of reference/ over both plus
+#     tests/test_intents.py (the with_intents argument checks): 100% required,
 #  2. the conformance suite on upstream mmagic,
 #  3. the suite's own tests (tests/): fixtures integrity, traceability, --impl handling, mutants,
 #     the install in a fresh virtualenv and the fork workflow (tests/test_install.py, test_workflow.py),
@@ -24,7 +25,9 @@ echo '== conformance suite, --impl=reference, with branch coverage of reference/
 echo '== conformance suite, the reference with every intent declared (tools/all-intents.toml)'
 ALL_INTENTS="$("$PY" -c 'import reference; print(",".join(sorted(reference.INTENTS)))')"
 "$PY" -m pytest conformance "--impl=reference[$ALL_INTENTS]" --deviations=tools/all-intents.toml \
-  -p no:randomly -n 2 --cov=reference --cov-branch --cov-append \
+  -p no:randomly -n 2 --cov=reference --cov-branch --cov-append --cov-report=
+echo "== the reference's intent selection API (reference/intents.py), completing the coverage"
+"$PY" -m pytest tests/test_intents.py -p no:randomly --cov=reference --cov-branch --cov-append \
   --cov-report=term-missing --cov-fail-under=100
 echo '== conformance suite, --impl=mmagic (upstream), random order'
 "$PY" -m pytest conformance --impl=mmagic -n 2
