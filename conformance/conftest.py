@@ -237,6 +237,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
     """Under declared deviations the verdict is the deviation's (harness/verdict.py)."""
+    __tracebackhide__ = True
     config = pyfuncitem.config
     declared = config.stash[DEVIATIONS_KEY]
     subject = subject_of(pyfuncitem)
@@ -248,8 +249,8 @@ def pytest_pyfunc_call(pyfuncitem):
     arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     if excused is not None:
         counts = config.stash.setdefault(_EXCUSE_COUNTS_KEY, {}).setdefault(subject, [0, 0])
+        outcome = verdict.judge_excused(function, arguments, excused)  # a skip raises here
         counts[0] += 1
-        outcome = verdict.judge_excused(function, arguments, excused)
         if outcome == 'excused':
             counts[1] += 1
             pyfuncitem.stash[deviations.OUTCOME_KEY] = outcome

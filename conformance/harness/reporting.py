@@ -373,7 +373,10 @@ def write(data: dict, path: Path, checks: dict) -> str:
 
 
 def _plots(checks, directory):
-    failing = sorted((c for c in checks.values() if c.outcome == 'failed' and c.record),
+    # A trace without any lr (the constructor raised) has nothing to plot: its divergence is
+    # in the report and the summary, with no plot.
+    failing = sorted((c for c in checks.values() if c.outcome == 'failed' and c.record
+                      and any(c.record.get('expected_lrs') or c.record.get('got_lrs') or ())),
                      key=lambda c: c.nodeid)
     if not failing:
         return [], 0, None

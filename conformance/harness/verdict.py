@@ -147,7 +147,7 @@ def judge_with_intents(item, function, arguments, candidate, probe, plain, inten
                 f'declared {intents_named()} but does not implement it: this check fails '
                 f'exactly as upstream\'s behaviour (the plain reference) fails it, while the '
                 f'reference with the declared intents passes it.\n{got.describe()}'
-            ) from got.error
+            ) from None
         raise got.error
     _require_upstream_passes(function, arguments, candidate, plain, start, names, expected)
     if got.signature == expected.signature:
@@ -163,7 +163,7 @@ def judge_with_intents(item, function, arguments, candidate, probe, plain, inten
         f'declared {intents_named()}, but the candidate departs from the reference with the '
         f'declared intents: the reference fails this check with\n{expected.describe()}\n'
         f'and the candidate with\n{got.describe()}'
-    ) from got.error
+    ) from None
 
 
 def _require_upstream_passes(function, arguments, candidate, plain, start, names, expected):
