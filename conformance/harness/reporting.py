@@ -456,6 +456,13 @@ def _divergence_cell(entry) -> str:
     if first is None:
         return ''
     text = f'`{_cell(first["nodeid"])}`: {_cell(first["message"])}'
+    # Under deviations the verdict ("declared intent:X but does not implement it") heads the
+    # failure's message and says more than the divergence it quotes: show it first.
+    verdict = next(iter((entry['failures'][0].get('message') or '').splitlines()), '') \
+        if entry['failures'] else ''
+    verdict = verdict.split(': ', 1)[1] if verdict.startswith('AssertionError: ') else verdict
+    if verdict.startswith(('declared ', 'the reference with the declared intents')):
+        text = f'{_cell(verdict)} {text}'
     if first.get('plot'):
         text += f' ([plot]({first["plot"]}))'
     more = len(entry['failures']) - 1
