@@ -63,6 +63,8 @@ MALFORMED = {
     'aspect-with-intent': ('[deviations.RLR-VALIDATION]\nfollows = "intent"\nreason = "r"\n'
                            'aspect = "message"\n', 'aspect is only for follows = "excused"'),
     'top-level-key': ('follows = "intent"\n', 'unknown top-level key(s) follows'),
+    'intent-without-its-partner': ('[deviations.RLR-REDUCE-ORDER]\nfollows = "intent"\n'
+                                   'reason = "r"\n', 'declared without RLR-MIN-LR'),
 }
 
 
