@@ -136,12 +136,7 @@ def judge_with_intents(item, function, arguments, candidate, probe, plain, inten
     if expected is None or expected.passed:
         if got.passed:
             return None
-        with _suspended():
-            try:
-                upstream = run_once(function, {k: substitute(v, candidate, plain)
-                                               for k, v in arguments.items()}, start, names)
-            except _OUTCOME_EXCEPTIONS:
-                upstream = None
+        upstream = _run_plain(function, arguments, candidate, plain, start, names)
         if upstream is not None and upstream.signature == got.signature:
             raise AssertionError(
                 f'declared {intents_named()} but does not implement it: this check fails '
@@ -174,10 +169,8 @@ def _require_upstream_passes(function, arguments, candidate, plain, start, names
     of the reference's intent, never a reason to accept the candidate.
     """
     __tracebackhide__ = True
-    with _suspended():
-        upstream = run_once(function, {k: substitute(v, candidate, plain)
-                                       for k, v in arguments.items()}, start, names)
-    if not upstream.passed:
+    upstream = _run_plain(function, arguments, candidate, plain, start, names)
+    if upstream is not None and not upstream.passed:
         raise AssertionError(
             'the reference with the declared intents fails this check, and not because the '
             "intents change upstream's behaviour (the plain reference fails it too): the "
@@ -197,12 +190,20 @@ def judge_expected_reference(function, arguments, candidate, plain):
     got = run_once(function, arguments, start, names)
     if got.passed:
         return None
-    with _suspended():
-        upstream = run_once(function, {k: substitute(v, candidate, plain)
-                                       for k, v in arguments.items()}, start, names)
-    if upstream.passed:
+    upstream = _run_plain(function, arguments, candidate, plain, start, names)
+    if upstream is not None and upstream.passed:
         return 'deviated'
     raise got.error
+
+
+def _run_plain(function, arguments, candidate, plain, start, names):
+    """The check's outcome on the plain reference (upstream's behaviour); None if it skips."""
+    with _suspended():
+        try:
+            return run_once(function, {k: substitute(v, candidate, plain)
+                                       for k, v in arguments.items()}, start, names)
+        except _OUTCOME_EXCEPTIONS:
+            return None
 
 
 def judge_excused(function, arguments, deviation):
