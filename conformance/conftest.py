@@ -37,6 +37,8 @@ _ADAPTER_KEY = pytest.StashKey()
 DEVIATIONS_KEY = pytest.StashKey()
 #: Per excused clause: how many of its checks ran, and how many needed the excuse.
 _EXCUSE_COUNTS_KEY = pytest.StashKey()
+#: The session's config, for hooks that pytest calls without it (pytest_runtest_logreport).
+_CONFIG = {}
 MARKERS = (
     'subject(id): the one specification clause a test was built to pin',
     'touches(*ids): other clauses the test depends on',
@@ -79,6 +81,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    _CONFIG['config'] = config
     for line in MARKERS:
         config.addinivalue_line('markers', line)
     for line in plugin.WARNING_FILTERS:  # pyproject.toml's, for a run without it
@@ -248,13 +251,11 @@ def pytest_pyfunc_call(pyfuncitem):
     function = pyfuncitem.obj
     arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     if excused is not None:
-        counts = config.stash.setdefault(_EXCUSE_COUNTS_KEY, {}).setdefault(subject, [0, 0])
         outcome = verdict.judge_excused(function, arguments, excused)  # a skip raises here
-        counts[0] += 1
         if outcome == 'excused':
-            counts[1] += 1
             pyfuncitem.stash[deviations.OUTCOME_KEY] = outcome
-            pytest.xfail(f'excused by {declared.path} [deviations.{subject}]: {excused.reason}')
+            pytest.xfail(f'{_EXCUSED_PREFIX}{declared.path} [deviations.{subject}]: '
+                         f'{excused.reason}')
         return True
     candidate = config.stash[_ADAPTER_KEY]
     if _is_expected_reference(config, candidate):
@@ -273,10 +274,34 @@ def pytest_pyfunc_call(pyfuncitem):
     return True
 
 
+_EXCUSED_PREFIX = 'excused by '
+
+
+def pytest_runtest_logreport(report):
+    """Count the checks of excused clauses from the test reports (also a worker's, under xdist)."""
+    if report.when != 'call':
+        return
+    subject = dict(report.user_properties).get('subject')
+    config = _CONFIG.get('config')
+    if config is None or not subject:
+        return
+    declared = config.stash.get(DEVIATIONS_KEY, deviations.NONE)
+    if not any(e.clause == subject and e.follows == 'excused' for e in declared.entries):
+        return
+    counts = config.stash.setdefault(_EXCUSE_COUNTS_KEY, {}).setdefault(subject, [0, 0])
+    excused = str(getattr(report, 'wasxfail', '')).startswith(_EXCUSED_PREFIX)
+    if report.passed or report.failed or excused:
+        counts[0] += 1
+    if excused:
+        counts[1] += 1
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session):
     """An excused clause none of whose checks needed the excuse fails the run."""
     config = session.config
+    if hasattr(config, 'workerinput'):
+        return  # an xdist worker sees only its share of the checks: the controller judges
     declared = config.stash.get(DEVIATIONS_KEY, deviations.NONE)
     counts = config.stash.get(_EXCUSE_COUNTS_KEY, {})
     unneeded = [entry.clause for entry in declared.entries

@@ -120,10 +120,12 @@ class TestExcused:
         assert ('conformance:   RLR-VALIDATION: excused - we raise TypeError for a bad mode'
                 in output)
 
-    def test_an_excuse_no_longer_needed_fails(self, tmp_path):
+    @pytest.mark.parametrize('workers', [(), ('-n', '2')], ids=['one-process', 'xdist'])
+    def test_an_excuse_no_longer_needed_fails(self, tmp_path, workers):
         """Fails a run whose excused clause passes every check, naming the table and file."""
         path = _file(tmp_path, EXCUSE_VALIDATION)
-        code, output = run_suite('reference', f'--deviations={path}', '--subject=RLR-VALIDATION')
+        code, output = run_suite('reference', f'--deviations={path}', '--subject=RLR-VALIDATION',
+                                 *workers)
         assert code == pytest.ExitCode.TESTS_FAILED, output[-3000:]
         assert (f'deviation no longer needed: remove [deviations.RLR-VALIDATION] from {path}'
                 in output)
