@@ -164,7 +164,8 @@ class TestIntentGoldens:
     """fixtures/intents/: the cases each intent changes, as the reference with it gives them."""
 
     @pytest.fixture(scope='class')
-    def intent_cases(self):
+    @classmethod
+    def intent_cases(cls):
         return goldens.load_intents()
 
     def test_one_file_per_intent(self, intent_cases):

@@ -22,13 +22,13 @@ is tests/test_install.py's run, so this one checks the workflow's steps, not the
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 
 import pytest
 import yaml
 
+from conformance.harness.upstream import location
 from tests import installing
 from tests.installing import ROOT
 from tests.test_fork_gate import SUBJECTS
@@ -62,11 +62,10 @@ def steps() -> list:
 
 def make_fork(target: pytest.TempPathFactory):
     """A fake fork: upstream's scheduler files in a package whose __init__ needs mmcv."""
-    spec = importlib.util.find_spec('mmagic')
-    if spec is None or not spec.submodule_search_locations:
+    upstream = location()  # works after an isolated import left a bare, spec-less mmagic
+    if upstream is None:
         pytest.fail('mmagic 1.2.0 is not installed here (pip install --no-deps mmagic==1.2.0): '
                     'the fake fork copies its scheduler files')
-    upstream = next(iter(spec.submodule_search_locations))
     package = target / 'mmagic'
     for name in FORK_FILES:
         (package / name).parent.mkdir(parents=True, exist_ok=True)

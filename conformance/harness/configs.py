@@ -8,13 +8,12 @@ turns them into driver scenarios for fixtures/configs.json; tools/plot_configs.p
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from . import upstream
 from .scenario import OptimizerSpec, Scenario, SchedulerSpec
 
 #: The subject of every config scenario (catalog.loop_configs) and the clauses each one touches.
@@ -106,15 +105,10 @@ CASES = (
 
 def config_root() -> Optional[Path]:
     """mmagic's bundled configs/ directory, found without importing mmagic (None if absent)."""
-    package = sys.modules.get('mmagic')  # upstream.py may have registered a bare package
-    if package is not None and getattr(package, '__path__', None):
-        locations = list(package.__path__)
-    else:
-        spec = importlib.util.find_spec('mmagic')
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        locations = list(spec.submodule_search_locations)
-    root = Path(locations[0]) / '.mim' / 'configs'
+    package = upstream.location()  # also after an isolated import registered a bare package
+    if package is None:
+        return None
+    root = Path(package) / '.mim' / 'configs'
     return root if root.is_dir() else None
 
 
