@@ -9,19 +9,31 @@ runs with an empty MessageHub registry.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from conformance import plugin
-from conformance.harness import clauses, deviations, isolation, reporting, resources, verdict
+from conformance.harness import (
+    clauses,
+    deviations,
+    isolation,
+    reporting,
+    resources,
+    verdict,
+    workers,
+)
 from conformance.harness import impl as impl_module
 
+# ci: the same examples on every run, and the first failing example reported as drawn (no
+# shrinking: on a faulty implementation it can take minutes). thorough: many more examples, and
+# heavier draws (tests ask profiles.thorough()), shrunk to a minimal failing example.
 settings.register_profile(
     'ci',
-    max_examples=60,
+    max_examples=20,
     derandomize=True,
     database=None,
     deadline=None,
     print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
@@ -34,11 +46,12 @@ settings.register_profile(
 settings.load_profile('ci')
 
 _ADAPTER_KEY = pytest.StashKey()
-DEVIATIONS_KEY = pytest.StashKey()
+DEVIATIONS_KEY = deviations.STASH_KEY
 #: Per excused clause: how many of its checks ran, and how many needed the excuse.
 _EXCUSE_COUNTS_KEY = pytest.StashKey()
 #: The session's config, for hooks that pytest calls without it (pytest_runtest_logreport).
 _CONFIG = {}
+_WORKERS_KEY = pytest.StashKey()
 MARKERS = (
     'subject(id): the one specification clause a test was built to pin',
     'touches(*ids): other clauses the test depends on',
@@ -82,6 +95,9 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     _CONFIG['config'] = config
+    config.stash[_WORKERS_KEY] = workers.choose_default(config)
+    if workers.distributing(config):
+        _check_fixtures_once()
     for line in MARKERS:
         config.addinivalue_line('markers', line)
     for line in plugin.WARNING_FILTERS:  # pyproject.toml's, for a run without it
@@ -96,6 +112,21 @@ def pytest_configure(config):
     _check_subjects(config.getoption('conformance_subjects'))
     config.stash[DEVIATIONS_KEY] = _load_deviations(config.getoption('conformance_deviations'))
     reporting.configure(config, _ADAPTER_KEY, DEVIATIONS_KEY, subject_of)
+
+
+def _check_fixtures_once():
+    """Under xdist, refuse damaged fixtures here, once, rather than once per worker.
+
+    Each worker collects test_golden.py, which stops on a damaged fixture; with several workers
+    the one error would print once per worker. The checksums find a corrupt or hand-edited file
+    in milliseconds; anything else the workers' collection still reports.
+    """
+    from conformance.harness import goldens
+
+    try:
+        goldens.verify_manifest(goldens.directory())
+    except goldens.GoldenError as exc:
+        raise pytest.UsageError(f'golden fixtures unusable:\n{exc}') from None
 
 
 def _load_deviations(path):
@@ -147,6 +178,7 @@ def pytest_report_header(config):
         f'conformance: mmengine {found["mmengine"]} {_measured(found["mmengine"])}',
         f'conformance: scheduler state {state}',
         f'conformance: hypothesis profile={settings._current_profile}',
+        f'conformance: processes {config.stash.get(_WORKERS_KEY, "one process")}',
     ]
     lines.append(f'conformance: suite {resources.describe()}')
     if _is_expected_reference(config, adapter):
@@ -345,6 +377,12 @@ def _named_intents(config, item):
 def adapter(request):
     """The adapter for the implementation under test."""
     return request.config.stash[_ADAPTER_KEY]
+
+
+@pytest.fixture(scope='session')
+def thorough():
+    """Whether the run also makes the heavy draws (``--hypothesis-profile=thorough``)."""
+    return settings._current_profile == 'thorough'
 
 
 @pytest.fixture(scope='session')

@@ -9,14 +9,15 @@ that does not expose upstream's state attributes).
 Under declared intents (docs/deviations.md) a case that an intent changes is expected as the
 intent golden (``fixtures/intents/``) of exactly the declared intents says; when several declared
 intent sets change one case and no file holds their combination, as the reference with all the
-declared intents runs it. Every intent case is an upstream case that the intent changes.
+declared intents runs it. Every intent case is an upstream case that the intent changes. The
+intent goldens are read (and checked) only by a run that declares an intent.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from conformance.harness import compare, driver, goldens
+from conformance.harness import compare, deviations, driver, goldens
 
 
 def _load():
@@ -26,26 +27,34 @@ def _load():
         return [], str(exc)
 
 
-def _load_intents():
-    try:
-        return goldens.load_intents(goldens.directory()), None
-    except goldens.GoldenError as exc:
-        return {}, str(exc)
-
-
 _CASES, _PROBLEM = _load()
-_INTENT_CASES, _INTENT_PROBLEM = _load_intents()
-for _problem in (_PROBLEM, _INTENT_PROBLEM):
-    if _problem is not None:
-        pytest.fail(f'golden fixtures unusable:\n{_problem}', pytrace=False)
-#: Per intent set, its cases by id.
-_INTENT_BY_ID = {ids: {case.id: case for case in cases} for ids, cases in _INTENT_CASES.items()}
+if _PROBLEM is not None:
+    pytest.fail(f'golden fixtures unusable:\n{_PROBLEM}', pytrace=False)
 _UPSTREAM_IDS = {case.id for case in _CASES}
-_ORPHANS = sorted(f'{goldens.intent_key(ids)}:{case_id}' for ids, cases in _INTENT_BY_ID.items()
-                  for case_id in cases if case_id not in _UPSTREAM_IDS)
-if _ORPHANS:  # an intent golden is a changed upstream case, never a case of its own
-    pytest.fail(f'golden fixtures unusable: intent cases without an upstream case: {_ORPHANS}',
-                pytrace=False)
+#: Per intent set, its cases by id; loaded by the first run that declares an intent.
+_INTENT_BY_ID = {}
+
+
+def _load_intents():
+    """The intent goldens, checked; a run that declares no intent never reads them."""
+    try:
+        loaded = goldens.load_intents(goldens.directory())
+    except goldens.GoldenError as exc:
+        pytest.fail(f'golden fixtures unusable:\n{exc}', pytrace=False)
+    by_id = {ids: {case.id: case for case in cases} for ids, cases in loaded.items()}
+    orphans = sorted(f'{goldens.intent_key(ids)}:{case_id}' for ids, cases in by_id.items()
+                     for case_id in cases if case_id not in _UPSTREAM_IDS)
+    if orphans:  # an intent golden is a changed upstream case, never a case of its own
+        pytest.fail(f'golden fixtures unusable: intent cases without an upstream case: {orphans}',
+                    pytrace=False)
+    return by_id
+
+
+def pytest_generate_tests(metafunc):
+    """Reads the intent goldens at collection when the run declares intents (one clear error)."""
+    if metafunc.config.stash.get(deviations.STASH_KEY, deviations.NONE).intents \
+            and not _INTENT_BY_ID:
+        _INTENT_BY_ID.update(_load_intents())
 
 
 def _param(case):
@@ -57,17 +66,20 @@ def _param(case):
     )
 
 
-_RECENT = {}
+#: Runs not yet read by both of their checks, by (case, adapter); in any test order, the trace
+#: check and the state check of a case share one run when they run in the same process.
+_RUNS = {}
 
 
 def _replay(case, adapter):
-    """One run per case and process: the trace check and the state check share it."""
-    key = (id(case), id(adapter))
-    if key not in _RECENT:
-        if len(_RECENT) >= 8:
-            _RECENT.pop(next(iter(_RECENT)))
-        _RECENT[key] = (case, adapter, driver.run(case.scenario, adapter))
-    return _RECENT[key][2]
+    """The run of ``case`` on ``adapter``: its first check makes it, the other one reads it."""
+    key = (case.id, id(adapter))
+    entry = _RUNS.get(key)
+    if entry is None or entry[0] is not adapter:
+        _RUNS[key] = (adapter, driver.run(case.scenario, adapter))
+        return _RUNS[key][1]
+    del _RUNS[key]  # the second reader: nothing else needs it
+    return entry[1]
 
 
 def _expected(case, declared, intent_reference):

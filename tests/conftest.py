@@ -1,6 +1,14 @@
 """The project's own meta-tests: pytester runs the conformance suite as a user would."""
 
+import os
+
 pytest_plugins = ['pytester']
+
+# Every child run of the suite (pytester's and subprocess's inherit this) runs in one process,
+# as before the suite distributed itself by default: its exit code and output stay those of one
+# pytest, and the child does not start workers beside this run's own (-n 2).
+# tests/test_workers.py unsets it where the default itself is under test.
+os.environ['LR_CONFORMANCE_WORKERS'] = '0'
 
 
 def pytest_configure(config):

@@ -54,6 +54,10 @@ class Deviation:
     aspect: Optional[str] = None  # only for 'excused': limit the excuse to this aspect
 
 
+#: Where the session keeps the declared deviations (``config.stash[STASH_KEY]``).
+STASH_KEY = pytest.StashKey()
+
+
 @dataclass(frozen=True)
 class Deviations:
     path: Optional[str] = None

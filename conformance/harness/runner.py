@@ -26,6 +26,7 @@ from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import Runner
+from mmengine.visualization import Visualizer
 from torch.utils.data import DataLoader, Dataset
 
 from .adapters import REDUCE_LR_HUB, VALUE_KEY
@@ -37,6 +38,18 @@ from .driver import ErrorRecord, error_record
 SAMPLE_KEYS = ('inputs', 'targets', 'index')
 
 _run_numbers = itertools.count()
+_VISUALIZERS = []
+
+
+def _visualizer():
+    """One Visualizer without backends, shared by every Runner of the process.
+
+    mmengine's default builds a new one per Runner, which draws a matplotlib figure (a third of a
+    second each) and saves scalars that no check reads; the schedulers never see it.
+    """
+    if not _VISUALIZERS:
+        _VISUALIZERS.append(Visualizer(name='conformance-runner-visualizer'))
+    return _VISUALIZERS[0]
 
 
 @dataclass
@@ -314,6 +327,7 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
             param_scheduler=schedulers,
             default_hooks=default_hooks,
             custom_hooks=[_Recorder(record, names)],
+            visualizer=_visualizer(),
             log_level='ERROR',
             default_scope=None,
             env_cfg={'dist_cfg': {'backend': 'gloo'}},
