@@ -45,6 +45,11 @@ class TestBench:
                 rf'ratio reference/upstream {NUMBER}', block)
             assert reference > 0 and upstream > 0
             assert abs(ratio - reference / upstream) <= 0.01 + 0.01 * ratio
+            reference, upstream, ratio = _figure(
+                rf'median single call: reference {NUMBER} us, upstream {NUMBER} us, '
+                rf'ratio {NUMBER}', block)
+            assert reference > 0 and upstream > 0
+            assert abs(ratio - reference / upstream) <= 0.01 + 0.01 * ratio
         assert 'wall time' not in out
 
     def test_wall_times_each_worker_count_as_a_child_process(self, monkeypatch):

@@ -145,8 +145,7 @@ class StepTimer:
 
     def __init__(self, adapter):
         self._adapter = adapter
-        self.nanoseconds = 0
-        self.calls = 0
+        self.durations = []  # nanoseconds, one per step() call
 
     def __getattr__(self, name):
         return getattr(self._adapter, name)
@@ -156,12 +155,11 @@ class StepTimer:
         try:
             scheduler.step()
         finally:
-            self.nanoseconds += time.perf_counter_ns() - started
-            self.calls += 1
+            self.durations.append(time.perf_counter_ns() - started)
 
 
-def timed_run(scenarios, adapter) -> tuple:
-    """(nanoseconds inside step(), step() calls) over ``scenarios``; the GC paused meanwhile."""
+def timed_run(scenarios, adapter) -> list:
+    """The nanoseconds of every step() call over ``scenarios``; the GC paused meanwhile."""
     from conformance.harness import driver
 
     timer = StepTimer(adapter)
@@ -174,12 +172,16 @@ def timed_run(scenarios, adapter) -> tuple:
             gc.enable()
         if trace.error is not None:
             raise RuntimeError(f'{scenario.id} raised on {adapter.name}: {trace.error}')
-    return timer.nanoseconds, timer.calls
+    return timer.durations
 
 
 def step_costs(rounds) -> list:
     """Per scheduler: the median per-call step() time of the reference and upstream, and the
     ratio; the two alternate within each round, and which goes first alternates between rounds.
+
+    A round's per-call time is its mean (the whole cost of its calls); a preemption by another
+    process lands in one call and inflates that mean, so the median single call over every
+    round is printed too, the figure that load disturbs least.
     """
     from conformance.harness import catalog, impl
 
@@ -196,20 +198,25 @@ def step_costs(rounds) -> list:
         for adapter in adapters.values():  # warm-up: imports, caches, first allocations
             timed_run(scenarios, adapter)
         per_call = {name: [] for name in adapters}
-        calls = {}
+        single = {name: [] for name in adapters}
         for number in range(rounds):
             order = list(adapters) if number % 2 == 0 else list(reversed(adapters))
             for name in order:
-                nanoseconds, calls[name] = timed_run(scenarios, adapters[name])
-                per_call[name].append(nanoseconds / calls[name] / 1000)
+                durations = timed_run(scenarios, adapters[name])
+                per_call[name].append(sum(durations) / len(durations) / 1000)
+                single[name].extend(durations)
         reference = statistics.median(per_call['reference'])
         upstream = statistics.median(per_call['upstream'])
         ratios = [r / u for r, u in zip(per_call['reference'], per_call['upstream'])]
+        one = {name: statistics.median(found) / 1000 for name, found in single.items()}
         lines += [
-            f'  {kind} ({", ".join(names)}; {calls["reference"]} step() calls per round):',
+            f'  {kind} ({", ".join(names)}; {len(single["reference"]) // rounds} step() calls '
+            'per round):',
             f'    reference {reference:.2f} us/call, upstream {upstream:.2f} us/call, '
             f'ratio reference/upstream {reference / upstream:.2f} '
             f'(per round {min(ratios):.2f} to {max(ratios):.2f})',
+            f'    median single call: reference {one["reference"]:.2f} us, upstream '
+            f'{one["upstream"]:.2f} us, ratio {one["reference"] / one["upstream"]:.2f}',
         ]
     return lines
 
