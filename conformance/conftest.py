@@ -16,6 +16,7 @@ from conformance.harness import (
     clauses,
     deviations,
     isolation,
+    ordering,
     reporting,
     resources,
     verdict,
@@ -96,6 +97,8 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     _CONFIG['config'] = config
     config.stash[_WORKERS_KEY] = workers.choose_default(config)
+    if not config.pluginmanager.is_registered(ordering):
+        config.pluginmanager.register(ordering, 'conformance-ordering')
     if workers.distributing(config):
         _check_fixtures_once()
     for line in MARKERS:

@@ -23,7 +23,7 @@ def _figure(pattern, text):
 class TestBench:
     def test_prints_the_replay_and_step_figures(self):
         """Prints calls verified, seconds, calls/s and both schedulers' step() costs and ratio."""
-        argv = ['--cases', '3', '--rounds', '1', '--skip-wall']
+        argv = ['--cases', '3', '--rounds', '1', '--skip-wall', '--skip-mutants']
         done = subprocess.run([sys.executable, '-m', 'tools.bench', *argv], cwd=ROOT,
                               capture_output=True, text=True, timeout=600)
         out = done.stdout
@@ -51,6 +51,7 @@ class TestBench:
             assert reference > 0 and upstream > 0
             assert abs(ratio - reference / upstream) <= 0.01 + 0.01 * ratio
         assert 'wall time' not in out
+        assert 'first failure' not in out
 
     def test_wall_times_each_worker_count_as_a_child_process(self, monkeypatch):
         """Prints one wall time, exit status and summary per worker count and repetition."""
@@ -68,3 +69,12 @@ class TestBench:
         lines, passed = bench.wall(1)
         assert not passed
         assert sum('exit 3, (no pytest summary line)' in line for line in lines) == 2
+
+    def test_first_failure_of_a_mutant_is_timed(self):
+        """Times one hand-written mutant's -x run and reports that it failed."""
+        lines, failed = bench.first_failures(1, names=['rlr_eps_inclusive'])
+        assert failed, '\n'.join(lines)
+        (timed,) = [line for line in lines if line.startswith('  rlr_eps_inclusive (RLR-EPS): ')]
+        seconds, = _figure(rf': {NUMBER} s, failed, ', timed)
+        assert seconds > 0
+        assert lines[-1].startswith('  slowest ')

@@ -213,8 +213,8 @@ class TestIntents:
         These are the only checks the reference with an intent can fail: every other check
         passes on the plain reference (tools/test.sh runs the whole suite on it), and on
         reference[intent] such a check either passes or fails where the plain reference passes,
-        which the verdict counts as deviated (superseded). tools/test.sh also runs the whole
-        suite on the reference with every intent declared (tools/all-intents.toml).
+        which the verdict counts as deviated (superseded). tools/test.sh --full also runs the
+        whole suite on the reference with every intent declared (tools/all-intents.toml).
         """
         ids = _closure(clause_id)
         code, output = run_suite(f'reference[{",".join(ids)}]',

@@ -10,7 +10,10 @@
    (not the optimizer's step, not the driver's recording); the median per-call time of each and
    their ratio, measured in the same process;
 3. wall time of the default suite run with one process (``-n 0``) and two workers (``-n 2``),
-   each a child process, one after the other.
+   each a child process, one after the other;
+4. time to the first failure: the default run (random order, every core) with ``-x`` on each
+   hand-written mutant of tests/mutants/, from the start of the child process to its exit (it
+   stops at its first failure, which it has printed by then).
 
 The figures depend on the machine and on what else runs on it: the machine facts and the load
 average are printed with them. The exit status is 1 when a golden case disagreed or a suite run
@@ -60,6 +63,9 @@ def parse(argv):
                         help='suite runs per worker count (default 1)')
     parser.add_argument('--skip-replay', action='store_true', help='leave out part 1')
     parser.add_argument('--skip-step', action='store_true', help='leave out part 2')
+    parser.add_argument('--skip-mutants', action='store_true', help='leave out part 4')
+    parser.add_argument('--seed', type=int, default=1, metavar='S',
+                        help='the pytest-randomly seed of the runs of part 4 (default 1)')
     parser.add_argument('--skip-wall', action='store_true',
                         help='leave out part 3, the slow one (two whole suite runs)')
     args = parser.parse_args(argv)
@@ -245,6 +251,38 @@ def wall(repeat) -> tuple:
     return lines, passed
 
 
+# -- 4. time to the first failure on a faulty implementation -----------------------------------
+
+
+def first_failures(seed, names=None) -> tuple:
+    """Run the suite with ``-x`` on each hand-written mutant; seconds until it stopped."""
+    from tests.mutants import MUTANTS
+
+    lines = ['time to the first failure, default run with -x on each hand-written mutant '
+             f'(--randomly-seed={seed}):']
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ('LR_CONFORMANCE_WORKERS', 'LR_CONFORMANCE_IMPL')}
+    seconds, all_failed = [], True
+    for name in sorted(names or MUTANTS):
+        command = [sys.executable, '-m', 'pytest', 'conformance', f'--impl=tests.mutants.{name}',
+                   '-x', '-q', '-p', 'no:cacheprovider',
+                   f'--randomly-seed={seed}']
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              env=environment)
+        elapsed = time.perf_counter() - started
+        seconds.append(elapsed)
+        # -x under xdist ends as 'interrupted' (2) after the failure it stopped at
+        failed = done.returncode in (1, 2) and ' failed' in summary(done.stdout)
+        all_failed = all_failed and failed
+        lines.append(f'  {name} ({MUTANTS[name].subject}): {elapsed:.1f} s, '
+                     f'{"failed" if failed else f"NOT FAILED (exit {done.returncode})"}, '
+                     f'{summary(done.stdout)}')
+    lines.append(f'  slowest {max(seconds):.1f} s, median {statistics.median(seconds):.1f} s '
+                 f'over {len(seconds)} mutants')
+    return lines, all_failed
+
+
 def summary(output) -> str:
     """pytest's last line (``2411 passed, 2 skipped in ...``), without its '=' padding."""
     for line in reversed(output.splitlines()):
@@ -277,6 +315,10 @@ def main(argv=None) -> int:
         lines, passed = wall(args.repeat)
         print('\n'.join(lines), flush=True)
         status = status or (0 if passed else 1)
+    if not args.skip_mutants:
+        lines, failed = first_failures(args.seed)
+        print('\n'.join(lines), flush=True)
+        status = status or (0 if failed else 1)
     print(f'after: {load()}')
     return status
 
