@@ -50,6 +50,9 @@ def parse(argv):
                              '(default: on, unless --only or --limit is given)')
     parser.add_argument('--json', type=Path, default=Path('mutation-summary.json'),
                         help='where to write the JSON summary (default mutation-summary.json)')
+    parser.add_argument('--report', type=Path, default=None, metavar='JSON',
+                        help='run nothing: print the scores and survivors of an earlier JSON '
+                             'summary (a partial one included), judged against --equivalents')
     parser.add_argument('--equivalents', type=Path, default=EQUIVALENTS,
                         help='the file declaring equivalent mutants (default docs/mutation.md)')
     options = parser.parse_args(argv)
@@ -88,26 +91,43 @@ def main(argv=None) -> int:
                     print(f'    {line}')
         return 0
     declared = equivalents.load(options.equivalents)
+    if options.report:
+        summary = json.loads(options.report.read_text(encoding='utf-8'))
+        for record in summary['mutants']:
+            record.pop('equivalent', None)
+            if record['status'] == runner.SURVIVED and record['id'] in declared:
+                record['equivalent'] = declared[record['id']]
+        if summary.get('partial'):
+            print(f'{options.report} is PARTIAL: the run was interrupted')
+        return 1 if report(summary, declared) else 0
     baseline = options.baseline
     if baseline is None:
         baseline = not (options.only or options.limit is not None)
     started = datetime.now(timezone.utc)
     summary = {'started': started.isoformat(timespec='seconds'), 'command': sys.argv,
                'jobs': options.jobs, 'timeout': options.timeout, 'targets': {}, 'mutants': []}
+    options.json.parent.mkdir(parents=True, exist_ok=True)
+
+    def save():
+        """Write the summary so far: an interrupted run keeps what it judged (``partial``)."""
+        options.json.write_text(json.dumps(summary, indent=1) + '\n', encoding='utf-8')
+
+    summary['partial'] = True
     with tempfile.TemporaryDirectory(prefix='lr-mutation-') as scratch:
         for name, found in selected.items():
             target = targets.TARGETS[name]
+            summary['targets'][name] = {}
             summary['targets'][name] = run_target(target, found, Path(scratch) / name, options,
-                                                  baseline, declared, summary['mutants'])
+                                                  baseline, declared, summary['mutants'], save)
     summary['finished'] = datetime.now(timezone.utc).isoformat(timespec='seconds')
+    summary['partial'] = False
     failing = report(summary, declared)
-    options.json.parent.mkdir(parents=True, exist_ok=True)
-    options.json.write_text(json.dumps(summary, indent=1) + '\n', encoding='utf-8')
+    save()
     print(f'\nJSON summary: {options.json}')
     return 1 if failing else 0
 
 
-def run_target(target, found, directory, options, baseline, declared, records):
+def run_target(target, found, directory, options, baseline, declared, records, save):
     print(f'== {target.name}: {len(found)} mutants, --impl={target.impl}'
           + (f' (survivors again with --impl={target.second[0]})' if target.second else ''),
           flush=True)
@@ -161,14 +181,17 @@ def run_target(target, found, directory, options, baseline, declared, records):
             record['tail'] = outcome.tail
         with lock:
             done.append(record)
+            records.append(record)
+            save()
             print(f'   [{len(done)}/{len(found)}] {outcome.status:8s} {outcome.seconds:5.1f} s '
                   f'{mutant.id}' + (f'  ({outcome.failed})' if outcome.failed else ''),
                   flush=True)
         return record
 
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        judged = list(pool.map(judge, found))
-    records.extend(judged)
+        list(pool.map(judge, found))
+    records.sort(key=lambda r: (list(targets.TARGETS).index(r['target']), r['file'], r['line'],
+                                r['col'], r['operator']))
     info['seconds'] = round(time.monotonic() - started, 1)
     return info
 
