@@ -10,10 +10,10 @@
   FUNCTIONS). The suite runs ``--impl=mmagic`` (the installed upstream) on top of the copy.
 - ``reference``: reference/ copied as the package ``reference_mutant`` (its registry scope
   renamed to match, so it can be imported beside the real one) and run as
-  ``--impl=reference_mutant``: the oracle the suite compares with stays the real reference. Its
-  survivors get a second run with every intent declared (``--impl=reference_mutant_intents
-  --deviations=tools/all-intents.toml``), so a mutant of an intent's branch is judged where that
-  branch runs.
+  ``--impl=reference_mutant``: the oracle the suite compares with stays the real reference.
+  INTENTS_MODULE/ALL_INTENTS prepare a second run with every intent declared, for mutants of an
+  intent's branch, but it is not enabled (``Target.second``): its baseline fails on the unmutated
+  copy (test_window.py TestActive, LinearLrInterval), not yet investigated (docs/mutation.md).
 
 A :class:`Layout` is one copy of a target; a run with ``--jobs N`` builds N of them, one per
 child running at a time, and writes each mutant into the copy its child uses.
@@ -196,6 +196,5 @@ def _build_reference(directory):
 TARGETS = {
     'upstream': Target('upstream', dict.fromkeys(UPSTREAM_FILES), 'mmagic'),
     'mmengine': Target('mmengine', MMENGINE_FUNCTIONS, 'mmagic'),
-    'reference': Target('reference', dict.fromkeys(REFERENCE_FILES), REFERENCE_COPY,
-                        second=(INTENTS_MODULE, (f'--deviations={ALL_INTENTS}',))),
+    'reference': Target('reference', dict.fromkeys(REFERENCE_FILES), REFERENCE_COPY),
 }
