@@ -1,0 +1,1 @@
+"""The project's own tools that run as ``python -m tools.<name>`` (tools/mutation)."""
