@@ -26,7 +26,7 @@ from conformance.harness import impl as impl_module
 
 # ci: the same examples on every run, and the first failing example reported as drawn (no
 # shrinking: on a faulty implementation it can take minutes). thorough: many more examples, and
-# heavier draws (tests ask profiles.thorough()), shrunk to a minimal failing example.
+# heavier draws (tests take the `thorough` fixture), shrunk to a minimal failing example.
 settings.register_profile(
     'ci',
     max_examples=20,
