@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.metadata
 import os
 import platform
 import re
@@ -82,18 +81,15 @@ def command_line(argv) -> str:
 
 def machine() -> list:
     """CPU count, load, and the versions the figures belong to."""
-    versions = {}
-    for package in ('torch', 'mmengine', 'mmagic'):
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = 'not installed'
+    from conformance.harness.impl import versions as installed
+
+    versions = installed()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
     return [
         f'machine: {os.cpu_count()} CPUs ({usable} usable), {platform.machine()}, '
         f'{platform.system()} {platform.release()}',
         f'versions: Python {platform.python_version()} ({sys.executable}), '
-        + ', '.join(f'{name} {version}' for name, version in versions.items()),
+        + ', '.join(f'{name} {versions[name]}' for name in ('torch', 'mmengine', 'mmagic')),
         load(),
     ]
 
