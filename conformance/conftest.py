@@ -17,6 +17,7 @@ from conformance.harness import (
     deviations,
     isolation,
     ordering,
+    overhead,
     reporting,
     resources,
     verdict,
@@ -97,6 +98,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     _CONFIG['config'] = config
     config.stash[_WORKERS_KEY] = workers.choose_default(config)
+    _cache_goldens(config)
     if not config.pluginmanager.is_registered(ordering):
         config.pluginmanager.register(ordering, 'conformance-ordering')
     if workers.distributing(config):
@@ -115,6 +117,15 @@ def pytest_configure(config):
     _check_subjects(config.getoption('conformance_subjects'))
     config.stash[DEVIATIONS_KEY] = _load_deviations(config.getoption('conformance_deviations'))
     reporting.configure(config, _ADAPTER_KEY, DEVIATIONS_KEY, subject_of)
+
+
+def _cache_goldens(config):
+    """Let the golden loader keep the checked cases in pytest's cache (harness/goldens.py)."""
+    cache = getattr(config, 'cache', None)  # None under -p no:cacheprovider
+    if cache is not None:
+        from conformance.harness import goldens
+
+        goldens.CACHE_DIR = cache.mkdir('conformance-goldens')
 
 
 def _check_fixtures_once():
@@ -182,6 +193,7 @@ def pytest_report_header(config):
         f'conformance: scheduler state {state}',
         f'conformance: hypothesis profile={settings._current_profile}',
         f'conformance: processes {config.stash.get(_WORKERS_KEY, "one process")}',
+        f'conformance: pytest log capture {overhead.describe(config)}',
     ]
     lines.append(f'conformance: suite {resources.describe()}')
     if _is_expected_reference(config, adapter):
@@ -250,6 +262,11 @@ def pytest_collection_modifyitems(config, items):
         kept = [item for item in items if subject_of(item) in wanted]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+def pytest_collection_finish(session):
+    overhead.quiet_log_capture(session.config)
+    overhead.freeze_collected_objects()
 
 
 def pytest_runtest_setup(item):

@@ -1,8 +1,9 @@
-"""The suite spreads itself over every core by default (conformance/harness/workers.py).
+"""The suite runs in one process unless asked for workers (conformance/harness/workers.py).
 
 Child runs as a user types them, without the LR_CONFORMANCE_WORKERS=0 that tests/conftest.py
-gives every other child run: the header says how the run is distributed, an explicit ``-n``
-or the environment variable wins, and a damaged fixture is still one error, not one per worker.
+gives every other child run: the header says how the run is distributed, ``-n`` or the
+environment variable asks for workers, and a damaged fixture is still one error, not one per
+worker.
 """
 
 from __future__ import annotations
@@ -34,27 +35,46 @@ def _processes_line(output):
     return next(line for line in output.splitlines() if line.startswith('conformance: processes'))
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason='not applicable: one core, no default '
-                    'distribution to observe')
-def test_default_uses_every_core():
-    """Runs with -n auto when nothing says otherwise, and says so in the header."""
+def test_default_is_one_process():
+    """Runs in one process when nothing asks for workers, and says so in the header."""
     code, output = _run()
     assert code == pytest.ExitCode.OK, output[-3000:]
-    assert 'the default: -n auto' in _processes_line(output)
-    assert 'created: ' in output  # xdist's own line: workers really started
+    assert _processes_line(output) == ('conformance: processes one process (the default; -n N '
+                                       'or LR_CONFORMANCE_WORKERS=N for workers)')
+    assert 'created: ' not in output
+
+
+@pytest.mark.parametrize(('options', 'env', 'said'), [
+    (('-n', '2'), {}, '2 workers (as given)'),
+    ((), {'LR_CONFORMANCE_WORKERS': '2'}, '2 workers (LR_CONFORMANCE_WORKERS=2)'),
+], ids=['n2', 'environment'])
+def test_workers_when_asked(options, env, said):
+    """Runs with xdist workers when -n or the environment variable asks for them."""
+    code, output = _run(*options, **env)
+    assert code == pytest.ExitCode.OK, output[-3000:]
+    assert _processes_line(output) == f'conformance: processes {said}'
+    assert 'created: 2/2 workers' in output  # xdist's own line: workers really started
 
 
 @pytest.mark.parametrize(('options', 'env', 'said'), [
     (('-n', '0'), {}, 'one process (as given)'),
-    ((), {'LR_CONFORMANCE_WORKERS': '0'}, 'one process (LR_CONFORMANCE_WORKERS=0)'),
-    (('-p', 'no:xdist'), {}, 'one process (pytest-xdist is not loaded)'),
-], ids=['n0', 'environment', 'no-xdist'])
+    (('-n', '0'), {'LR_CONFORMANCE_WORKERS': '2'}, 'one process (as given)'),
+    (('-p', 'no:xdist'), {'LR_CONFORMANCE_WORKERS': '2'},
+     'one process (pytest-xdist is not loaded)'),
+], ids=['n0', 'n0-over-environment', 'no-xdist'])
 def test_explicit_choice_wins(options, env, said):
-    """Runs in one process when -n 0, the environment variable or -p no:xdist says so."""
+    """Runs in one process when -n 0 or -p no:xdist says so, whatever the environment says."""
     code, output = _run(*options, **env)
     assert code == pytest.ExitCode.OK, output[-3000:]
     assert _processes_line(output) == f'conformance: processes {said}'
     assert 'created: ' not in output
+
+
+def test_bad_environment_value_is_a_usage_error():
+    """Refuses an LR_CONFORMANCE_WORKERS that is neither auto nor a number, naming it."""
+    code, output = _run(LR_CONFORMANCE_WORKERS='many')
+    assert code == pytest.ExitCode.USAGE_ERROR, output[-3000:]
+    assert "LR_CONFORMANCE_WORKERS='many': expected auto or a number of workers" in output
 
 
 def test_damaged_fixture_is_one_error_under_workers(tmp_path):

@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 
 class Choice:
-    """A description of a random value; ``strategy()`` and ``sample(rng)`` draw one."""
+    """A description of a random value; ``strategy()`` and ``sample(rng)`` draw one.
+
+    Builders describe their choices afresh on every draw, and a new hypothesis strategy costs
+    more to set up than to draw from (most of a property's time went there). So equal
+    descriptions give one shared object (:func:`_shared`), which builds its strategy once.
+    """
 
     _strategy = None
 
@@ -32,7 +37,7 @@ class Choice:
         raise NotImplementedError
 
     def map(self, function: Callable) -> Choice:
-        return _Mapped(self, function)
+        return _shared(_Mapped, self, function)
 
 
 class _Sample(Choice):
@@ -122,6 +127,39 @@ class _Mapped(Choice):
         return self.function(self.base.sample(rng))
 
 
+#: Every shared choice, by :func:`_key`; bounded by the distinct descriptions the builders make.
+_SHARED: dict = {}
+_SHARED_LIMIT = 50_000
+
+
+def _key(value):
+    """A key that tells apart what ``==`` confuses: ``1``, ``1.0``, ``True``; ``0.0``, ``-0.0``.
+
+    Anything but numbers, strings, None and containers of them counts by identity (the shared
+    choice keeps it alive, so its id is not reused).
+    """
+    if isinstance(value, float):
+        return (float, value.hex())
+    if value is None or isinstance(value, (bool, int, str)):
+        return (type(value), value)
+    if isinstance(value, (tuple, list)):
+        return (type(value), tuple(_key(item) for item in value))
+    if isinstance(value, dict):
+        return (dict, tuple((_key(key), _key(item)) for key, item in value.items()))
+    return (type(value), id(value))
+
+
+def _shared(cls, *args):
+    """``cls(*args)``, the same object for the same (typed) arguments."""
+    key = (cls, _key(args))
+    choice = _SHARED.get(key)
+    if choice is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        choice = _SHARED[key] = cls(*args)
+    return choice
+
+
 @st.composite
 def _composite(draw, function, args, kwargs):
     """One hypothesis composite for every builder (defining one per call is slow)."""
@@ -143,7 +181,7 @@ def composite(function: Callable) -> Callable:
     """Turn ``function(draw, *args)`` into a factory of choices, like ``st.composite``."""
 
     def factory(*args, **kwargs):
-        return _Built(function, args, kwargs)
+        return _shared(_Built, function, args, kwargs)
 
     factory.__name__ = function.__name__
     factory.__qualname__ = function.__qualname__
@@ -153,24 +191,24 @@ def composite(function: Callable) -> Callable:
 
 def sample(options) -> Choice:
     """One of ``options``; hypothesis prefers the first, so list the interesting case first."""
-    return _Sample(options)
+    return _shared(_Sample, tuple(options))
 
 
 def integers(low: int, high: int) -> Choice:
-    return _Integers(low, high)
+    return _shared(_Integers, low, high)
 
 
 def floats(low: float, high: float) -> Choice:
     """A finite float in ``[low, high]``."""
-    return _Floats(low, high)
+    return _shared(_Floats, low, high)
 
 
 def booleans() -> Choice:
-    return _Sample((False, True))
+    return _shared(_Sample, (False, True))
 
 
 def just(value) -> Choice:
-    return _Sample((value,))
+    return _shared(_Sample, (value,))
 
 
 def none() -> Choice:
@@ -178,15 +216,15 @@ def none() -> Choice:
 
 
 def one_of(*members: Choice) -> Choice:
-    return _OneOf(members)
+    return _shared(_OneOf, members)
 
 
 def tuples(*members: Choice) -> Choice:
-    return _Tuples(members)
+    return _shared(_Tuples, members)
 
 
 def lists(element: Choice, min_size=0, max_size=5, unique=False) -> Choice:
-    return _Lists(element, min_size, max_size, unique)
+    return _shared(_Lists, element, min_size, max_size, unique)
 
 
 def strategy_of(choice):

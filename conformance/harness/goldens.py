@@ -13,7 +13,9 @@ import copy
 import hashlib
 import json
 import os
+import pickle
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +52,14 @@ INPUT_FIELDS = (
 #: Words a case description must not use: a golden states what happens.
 BANNED_WORDS = ('should',)
 _LINE = re.compile(r'^([0-9a-f]{64})  ((?:intents/)?[A-Za-z0-9_.+-]+)$')
+
+
+#: Where :func:`load` keeps what it loaded, for the next process (``None``: nowhere). The suite
+#: sets it to a directory in pytest's cache; ``-p no:cacheprovider`` leaves it None.
+CACHE_DIR = None
+#: The modules whose code decides what :func:`load` accepts and returns: a change to any of them
+#: is a new cache key.
+_LOADER_MODULES = ('goldens', 'observed', 'scenario', 'schema', 'driver')
 
 
 class GoldenError(Exception):
@@ -305,9 +315,54 @@ def _is_value(value) -> bool:
 
 
 def load(directory: Path = FIXTURES, thorough: bool = False) -> list:
-    """Every golden case, after checking checksums, the schema and the cases' consistency."""
+    """Every golden case, after checking checksums, the schema and the cases' consistency.
+
+    Validating and decoding the cases takes seconds, and every process that collects the suite
+    does it. So with :data:`CACHE_DIR` set, the cases that passed every check are kept there,
+    under a key that covers what decides the result: the manifest (which the checksums just
+    tied to the bytes of every fixture file and the schema), the loader's own code and the
+    Python version. Any other fixture, even one with a re-sealed manifest, misses the cache
+    and is checked in full.
+    """
     directory = Path(directory)
     verify_manifest(directory)
+    cached = _cache_path(directory, thorough)
+    if cached is not None and cached.is_file():
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # an unreadable or stale entry is only a miss
+            pass
+    cases = _load_checked(directory, thorough)
+    if cached is not None:
+        _write_atomically(cached, pickle.dumps(cases, protocol=pickle.HIGHEST_PROTOCOL))
+    return cases
+
+
+def _cache_path(directory: Path, thorough: bool):
+    """The cache entry for the fixtures in ``directory`` as they are now (None: no cache)."""
+    if CACHE_DIR is None:
+        return None
+    key = hashlib.sha256()
+    key.update(f'{FORMAT} {sys.version} thorough={thorough} {directory.resolve()}'.encode())
+    key.update((directory / MANIFEST_NAME).read_bytes())
+    here = Path(__file__).parent
+    for name in _LOADER_MODULES:
+        key.update((here / f'{name}.py').read_bytes())
+    return Path(CACHE_DIR) / f'goldens-{key.hexdigest()[:32]}.pickle'
+
+
+def _write_atomically(path: Path, data: bytes):
+    """Write ``data`` so that a concurrent reader (another xdist worker) sees all or nothing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f'{path.name}.{os.getpid()}.partial')
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError:  # a read-only cache directory: no cache, same result
+        pass
+
+
+def _load_checked(directory: Path, thorough: bool) -> list:
     checker = validator(directory, thorough)
     cases, seen = [], {}
     for path in fixture_files(directory):

@@ -41,14 +41,33 @@ _run_numbers = itertools.count()
 _VISUALIZERS = []
 
 
+class _FigurelessVisualizer(Visualizer):
+    """A Visualizer that draws no matplotlib figure: it has no backends, so nothing draws on it.
+
+    Its constructor's figure cost about a second of every process that runs a Runner. The
+    constructor only asks the figure for its dpi.
+    """
+
+    def _initialize_fig(self, fig_cfg):
+        return None, _NoFigure(), None
+
+
+class _NoFigure:
+    """What :class:`_FigurelessVisualizer` has instead of a figure."""
+
+    @staticmethod
+    def get_dpi():
+        return 100.0
+
+
 def _visualizer():
-    """One Visualizer without backends, shared by every Runner of the process.
+    """One figureless Visualizer without backends, shared by every Runner of the process.
 
     mmengine's default builds a new one per Runner, which draws a matplotlib figure (a third of a
     second each) and saves scalars that no check reads; the schedulers never see it.
     """
     if not _VISUALIZERS:
-        _VISUALIZERS.append(Visualizer(name='conformance-runner-visualizer'))
+        _VISUALIZERS.append(_FigurelessVisualizer(name='conformance-runner-visualizer'))
     return _VISUALIZERS[0]
 
 
