@@ -5,8 +5,8 @@ import os
 pytest_plugins = ['pytester']
 
 # Every child run of the suite (pytester's and subprocess's inherit this) runs in one process,
-# as before the suite distributed itself by default: its exit code and output stay those of one
-# pytest, and the child does not start workers beside this run's own (-n 2).
+# whatever LR_CONFORMANCE_WORKERS the environment of this run has: its exit code and output stay
+# those of one pytest, and the child starts no workers beside this run's own (-n 2).
 # tests/test_workers.py unsets it where the default itself is under test.
 os.environ['LR_CONFORMANCE_WORKERS'] = '0'
 

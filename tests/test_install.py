@@ -116,8 +116,6 @@ def installed(tmp_path_factory):
     venv = installing.Venv.create(base / 'venv')
     venv.pip('install', '-c', source / 'constraints.txt', source)
     venv.pip('install', '-c', source / 'constraints.txt', '--no-deps', 'mmagic')
-    # Only to run the suite on 2 cores; it changes nothing in a run without -n.
-    venv.pip('install', 'pytest-xdist')
     venv.source = source
     return venv
 
@@ -128,9 +126,9 @@ def installed(tmp_path_factory):
 def test_pyargs_run_passes_from_an_unrelated_directory(installed, tmp_path, impl):
     """Passes `python -m pytest --pyargs conformance --impl=IMPL` run outside the checkout."""
     result = installed.timed(
-        f'pytest --pyargs conformance --impl={impl} -n 2',
-        [installed.python, '-m', 'pytest', '--pyargs', 'conformance', f'--impl={impl}',
-         '-n', '2'], cwd=tmp_path, timeout=3000)
+        f'pytest --pyargs conformance --impl={impl}',
+        [installed.python, '-m', 'pytest', '--pyargs', 'conformance', f'--impl={impl}'],
+        cwd=tmp_path, timeout=3000)
     output = result.stdout + result.stderr
     assert result.returncode == pytest.ExitCode.OK, output[-8000:]
     site = installed.site_packages()

@@ -42,7 +42,7 @@ failed=()
 for seed in "${SEEDS[@]}"; do
   log="$LOG_DIR/$IMPL-seed$seed.log"
   start=$SECONDS
-  if "$PY" -m pytest conformance --impl="$IMPL" -p randomly --randomly-seed="$seed" -q -n 2 \
+  if "$PY" -m pytest conformance --impl="$IMPL" -p randomly --randomly-seed="$seed" -q \
       >"$log" 2>&1; then
     result=pass
   else

@@ -5,7 +5,7 @@
 #     1. the conformance suite on the reference, with branch coverage of reference/ completed by
 #        the spec's examples on the reference with every intent (tools/all-intents.toml) and
 #        tests/test_intents.py: 100% required;
-#     2. the conformance suite on upstream mmagic, random order, every core;
+#     2. the conformance suite on upstream mmagic, random order;
 #     3. ruff.
 #   bash tools/test.sh --full   everything (an hour or more; before a release or a fixture change):
 #     the gate, then the whole suite on the reference with every intent declared, the suite's own
@@ -30,7 +30,7 @@ DIFF_COUNT="${DIFF_COUNT:-10000}"
 ALL_INTENTS="$("$PY" -c 'import reference; print(",".join(sorted(reference.INTENTS)))')"
 
 echo '== conformance suite, --impl=reference, with branch coverage of reference/'
-"$PY" -m pytest conformance --impl=reference -p no:randomly -n 2 \
+"$PY" -m pytest conformance --impl=reference -p no:randomly -n 0 \
   --cov=reference --cov-branch --cov-report=
 echo "== the spec's intent examples on the reference with every intent (coverage of the intents)"
 "$PY" -m pytest conformance/test_spec_examples.py "--impl=reference[$ALL_INTENTS]" \
@@ -39,7 +39,7 @@ echo "== the spec's intent examples on the reference with every intent (coverage
 echo "== the reference's intent selection API (reference/intents.py), completing the coverage"
 "$PY" -m pytest tests/test_intents.py -p no:randomly -n 0 --cov=reference --cov-branch \
   --cov-append --cov-report=term-missing --cov-fail-under=100
-echo '== conformance suite, --impl=mmagic (upstream), random order, every core'
+echo '== conformance suite, --impl=mmagic (upstream), random order'
 "$PY" -m pytest conformance --impl=mmagic
 echo '== ruff'
 "$VENV/bin/ruff" check .
@@ -47,7 +47,7 @@ echo '== ruff'
 
 echo '== conformance suite, the reference with every intent declared (tools/all-intents.toml)'
 "$PY" -m pytest conformance "--impl=reference[$ALL_INTENTS]" --deviations=tools/all-intents.toml \
-  -p no:randomly -n 2
+  -p no:randomly
 echo "== the suite's own tests"
 "$PY" -m pytest tests -n 2 --dist loadgroup   # one worker per install/workflow virtualenv
 echo '== fixtures regenerate byte-identically'
