@@ -11,7 +11,7 @@
    their ratio, measured in the same process;
 3. wall time of the default suite run with one process (``-n 0``) and two workers (``-n 2``),
    each a child process, one after the other;
-4. time to the first failure: the default run (random order, every core) with ``-x`` on each
+4. time to the first failure: the default run (random order, one process) with ``-x`` on each
    hand-written mutant of tests/mutants/, from the start of the child process to its exit (it
    stops at its first failure, which it has printed by then).
 
@@ -261,14 +261,13 @@ def first_failures(seed, names=None) -> tuple:
     seconds, all_failed = [], True
     for name in sorted(names or MUTANTS):
         command = [sys.executable, '-m', 'pytest', 'conformance', f'--impl=tests.mutants.{name}',
-                   '-x', '-q', '-p', 'no:cacheprovider',
-                   f'--randomly-seed={seed}']
+                   '-x', '-q', f'--randomly-seed={seed}']
         started = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                               env=environment)
         elapsed = time.perf_counter() - started
         seconds.append(elapsed)
-        # -x under xdist ends as 'interrupted' (2) after the failure it stopped at
+        # -x under xdist (LR_CONFORMANCE_WORKERS) ends as 'interrupted' (2) after the failure
         failed = done.returncode in (1, 2) and ' failed' in summary(done.stdout)
         all_failed = all_failed and failed
         lines.append(f'  {name} ({MUTANTS[name].subject}): {elapsed:.1f} s, '
