@@ -60,7 +60,7 @@ def paths() -> list:
 
 
 def command(impl, extra=()) -> list:
-    options = ['-x', '-q', '-p', 'no:randomly', '-p', 'no:cacheprovider',
+    options = ['-x', '-q', '-p', 'no:randomly',
                '-p', 'tests.mutation_profile', '--hypothesis-profile=mutation']
     if importlib.util.find_spec('xdist') is not None:
         options += ['-n', '0']
