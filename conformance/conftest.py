@@ -191,6 +191,7 @@ def pytest_report_header(config):
         'conformance: versions mmagic={mmagic} mmengine={mmengine} torch={torch}'.format(**found),
         f'conformance: mmengine {found["mmengine"]} {_measured(found["mmengine"])}',
         f'conformance: scheduler state {state}',
+        f'conformance: registry {_registry_line(adapter)}',
         f'conformance: hypothesis profile={settings._current_profile}',
         f'conformance: processes {config.stash.get(_WORKERS_KEY, "one process")}',
         f'conformance: pytest log capture {overhead.describe(config)}',
@@ -202,6 +203,14 @@ def pytest_report_header(config):
     lines.extend(_deviation_lines(config.stash[DEVIATIONS_KEY]))
     lines += reporting.header_lines(config)
     return lines
+
+
+def _registry_line(adapter):
+    """Which registry the LOOP-REGISTRY checks build from, by scope, or that there is none."""
+    registry = getattr(adapter, 'registry', None)
+    if registry is None:
+        return 'none exposed by the adapter: registry checks are not applicable'
+    return f'scope {getattr(registry, "scope", "?")!r}: configs name the schedulers by type'
 
 
 def _deviation_lines(declared):

@@ -9,6 +9,7 @@ from .reduce_lr import ReduceLR
 from .registry import PARAM_SCHEDULERS, SCOPE
 from .window import INF
 
+# LOOP-REGISTRY: configs name both classes by type, under this package's scope.
 PARAM_SCHEDULERS.register_module(module=LinearLrInterval)
 PARAM_SCHEDULERS.register_module(module=ReduceLR)
 

@@ -1,5 +1,8 @@
 """A registry of this project's own, so configs can say ``dict(type='LinearLrInterval', ...)``.
 
+LOOP-REGISTRY: upstream registers its classes in mmagic's registry, scope ``mmagic``; the reference
+registers its own (reference/__init__.py) under its own scope, as any implementation may.
+
 It is a child of mmengine's PARAM_SCHEDULERS under the scope ``reference`` (the package name, so
 mmengine's scope switch imports this module), so it collides neither with mmagic's registry
 (scope ``mmagic``) nor with mmengine's root.

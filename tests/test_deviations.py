@@ -9,6 +9,8 @@ clauses concerned with ``--subject`` where the point is a clause's verdict; the 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conformance.harness import deviations
@@ -204,6 +206,26 @@ class TestIntents:
         failed = [line for line in output.splitlines() if line.startswith('FAILED ')]
         # Only ReduceLR's checks fail (RLR-EPS), none of LinearLrInterval's (intent declared).
         assert failed and all('reduce_lr' in line or '[rlr-' in line for line in failed), failed
+
+    def test_a_superseded_check_compares_failures_without_run_specific_texts(self, tmp_path):
+        """Passes a right fork, with classes of its own, on the checks its intents supersede.
+
+        Those checks' failures show a mock logger (its repr holds its id()) and a scheduler (its
+        repr holds its class's dotted path): different in the run on the reference with the
+        intents and in the run on the fork, and no part of the failure.
+        """
+        path = _declare(tmp_path, ['LLI-BEFORE-BEGIN', 'RLR-RESUME-STALE-HUB'])
+        report = tmp_path / 'report.json'
+        code, output = run_suite('tests.forks.own_classes_intents', f'--deviations={path}',
+                                 '--subject=WIN-ACTIVE', '--subject=RLR-RESUME-STALE-HUB', '-rf',
+                                 f'--conformance-report={report}',
+                                 paths=('conformance/test_window.py',
+                                        'conformance/test_state.py'))
+        assert code == pytest.ExitCode.OK, output[-3000:]
+        clauses = json.loads(report.read_text(encoding='utf-8'))['clauses']
+        # The superseded checks were judged as such (deviated), not merely passed.
+        for clause_id in ('WIN-ACTIVE', 'RLR-RESUME-STALE-HUB'):
+            assert clauses[clause_id]['checks']['deviated'] >= 1, clauses[clause_id]
 
     @pytest.mark.mutation
     @pytest.mark.parametrize('clause_id', _intents())

@@ -31,6 +31,9 @@ ADAPTER_ATTRIBUTES = ('name', 'origin', 'provides')
 #: Optional: ``exposes_state`` (bool) with ``observe(scheduler, kind)``, which returns the
 #: scheduler's upstream state attributes (driver.STATE_ATTRIBUTES) as a dict; without them the
 #: suite's state checks are not applicable to the adapter.
+#: Optional: ``registry``, the mmengine Registry in which a config finds the schedulers by type
+#: name (LOOP-REGISTRY: a child of mmengine's PARAM_SCHEDULERS under the implementation's own
+#: scope); without it (None) the registry checks are not applicable to the adapter.
 
 #: The MessageHub instance the driver's runner publishes progress to ('iter', 'epoch').
 RUNNER_HUB = 'conformance-runner'
@@ -49,6 +52,8 @@ class Adapter:
     exposes_state = False
     #: True only for the reference itself: checks against the reference are then no checks.
     is_reference = False
+    #: The registry a config names the schedulers in (LOOP-REGISTRY); None: not offered.
+    registry = None
 
     def process(self, scenario):
         """Context manager: one training process, with no state leaking in or out."""
@@ -90,10 +95,11 @@ class MessageHubAdapter(Adapter):
 
     exposes_state = True
 
-    def __init__(self, classes, name, origin):
+    def __init__(self, classes, name, origin, registry=None):
         self.classes = {key: value for key, value in classes.items() if value is not None}
         self.name = name
         self.origin = origin
+        self.registry = registry
         self.provides = frozenset(self.classes)
         self._runner_hub = None
 

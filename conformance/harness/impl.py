@@ -3,7 +3,8 @@
 Accepted values: ``reference``; ``reference[ID,...]`` (the reference with those intents of
 docs/spec.md enabled, docs/intents.md); ``mmagic`` (the installed mmagic, upstream's or a fork's,
 see upstream.py: its name says whether its files are upstream's as published); a dotted module that
-exposes ``LinearLrInterval`` and/or ``ReduceLR`` with upstream's interface; ``module:object``
+exposes ``LinearLrInterval`` and/or ``ReduceLR`` with upstream's interface (and, optionally,
+``PARAM_SCHEDULERS``, the registry a config names them in: LOOP-REGISTRY); ``module:object``
 naming an adapter (an instance, or a class or factory called with no arguments).
 """
 
@@ -120,7 +121,9 @@ def _module_adapter(module_name, value):
     for name, cls in classes.items():
         if cls is not None and not callable(cls):
             raise ImplError(f'--impl={value}: {module_name}.{name} is not a class')
-    adapter = MessageHubAdapter(classes, name=value, origin=_where(module))
+    # LOOP-REGISTRY: a module offers its registry under upstream's name for it.
+    adapter = MessageHubAdapter(classes, name=value, origin=_where(module),
+                                registry=getattr(module, 'PARAM_SCHEDULERS', None))
     adapter.is_reference = _is_reference(adapter.classes)
     return adapter
 
@@ -146,6 +149,7 @@ def _intents_adapter(value):
     except ValueError as exc:
         raise ImplError(f'--impl={value}: {exc}') from None
     name = f'reference[{",".join(sorted(enabled.intents))}]'
+    # No registry: the intents' subclasses are the suite's own variants, which no config names.
     adapter = MessageHubAdapter(enabled.classes, name=name,
                                 origin=f'{_where(reference)} with intent(s) '
                                        f'{", ".join(sorted(enabled.intents))}')
@@ -161,7 +165,8 @@ def _upstream_adapter():
         raise ImplError(f'--impl=mmagic: upstream mmagic cannot be loaded ({exc})') from exc
     adapter = MessageHubAdapter(loaded.classes,
                                 name=f'mmagic {loaded.version} ({loaded.check.verdict()})',
-                                origin=f'{loaded.location} [{loaded.how}]')
+                                origin=f'{loaded.location} [{loaded.how}]',
+                                registry=loaded.registry)
     adapter.published_check = loaded.check  # the header's line on the files' sha256
     return adapter
 

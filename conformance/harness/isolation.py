@@ -1,11 +1,13 @@
 """Isolation from process-global state, so that no check depends on another's leftovers.
 
-mmengine keeps the instances of its ``ManagerMixin`` classes (MessageHub, MMLogger, Visualizer)
-in class-level registries whose newest entry is "the current instance": LLI-CURRENT-HUB reads
-the current MessageHub, and ``print_log(..., logger='current')`` (metrics, verbose schedulers)
-writes through the current MMLogger. A Runner also reseeds the global random generators. Every
-test and every driver run starts from empty registries and puts the previous ones back
-afterwards; every test gets the random generators back as it found them.
+mmengine keeps the instances of its ``ManagerMixin`` classes (MessageHub, MMLogger, Visualizer,
+DefaultScope) in class-level registries whose newest entry is "the current instance":
+LLI-CURRENT-HUB reads the current MessageHub, ``print_log(..., logger='current')`` (metrics,
+verbose schedulers) writes through the current MMLogger, and a registry builds a config under the
+current DefaultScope (LOOP-REGISTRY; a Runner with a ``default_scope`` creates one). A Runner also
+reseeds the global random generators. Every test and every driver run starts from empty registries
+and puts the previous ones back afterwards; every test gets the random generators back as it found
+them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 from mmengine.logging import MessageHub, MMLogger
+from mmengine.registry import DefaultScope
 from mmengine.visualization import Visualizer
 
 
@@ -64,7 +67,8 @@ def isolated():
     'prefix is not set' warning into its own output only when no Runner had created a logger
     earlier in the process, so its verdict depended on test order.
     """
-    with isolated_instances(MessageHub, MMLogger, Visualizer), restored_random_state():
+    with isolated_instances(MessageHub, MMLogger, Visualizer, DefaultScope), \
+            restored_random_state():
         yield
 
 

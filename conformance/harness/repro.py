@@ -27,6 +27,7 @@ __all__ = [
     'lrs',
     'optimizer',
     'publish',
+    'scheduler_registry',
     'trace',
     'use',
 ]
@@ -63,6 +64,16 @@ def ReduceLRSchedulerHook(*args, **kwargs):
     from reference.hook import ReduceLRSchedulerHook as hook
 
     return hook(*args, **kwargs)
+
+
+def scheduler_registry():
+    """The registry a config names the implementation's schedulers in (LOOP-REGISTRY).
+
+    Upstream's is ``mmagic.registry.PARAM_SCHEDULERS`` (scope 'mmagic'), the reference's
+    ``reference.PARAM_SCHEDULERS`` (scope 'reference'); an example that uses it is not applicable
+    to an adapter without one (conformance/test_spec_examples.py).
+    """
+    return _adapter.registry
 
 
 def optimizer(*lrs, wrapper=False, initial=None):

@@ -29,6 +29,8 @@ _SCHEDULER_MODULES = {
     'ReduceLR': 'mmagic.engine.schedulers.reduce_lr_scheduler',
 }
 _HOOK_MODULE = 'mmagic.engine.hooks.reduce_lr_scheduler_hook'
+#: Where upstream's scheduler registry lives (LOOP-REGISTRY): its PARAM_SCHEDULERS, scope 'mmagic'.
+_REGISTRY_MODULE = 'mmagic.registry'
 _EXPECTED_FILE = {
     'LinearLrInterval': 'mmagic/engine/schedulers/linear_lr_scheduler_with_interval.py',
     'ReduceLR': 'mmagic/engine/schedulers/reduce_lr_scheduler.py',
@@ -117,6 +119,8 @@ class Upstream:
     location: str
     how: str
     check: PublishedCheck = None
+    #: The package's PARAM_SCHEDULERS registry (LOOP-REGISTRY); None if it cannot be imported.
+    registry: object = None
 
 
 _loaded = None
@@ -170,7 +174,20 @@ def _load() -> Upstream:
     if hook is not None:
         loaded_from['ReduceLRSchedulerHook'] = _file_of(hook)
     check = check_published(root, loaded_from, full_import=how == FULL)
-    return Upstream(classes, hook, _version(root), root, how, check)
+    return Upstream(classes, hook, _version(root), root, how, check, _registry())
+
+
+def _registry():
+    """The loaded package's ``mmagic.registry.PARAM_SCHEDULERS`` (the scheduler modules import it).
+
+    None when the package has no importable registry module; the header then says that the
+    LOOP-REGISTRY checks are not applicable.
+    """
+    try:
+        module = importlib.import_module(_REGISTRY_MODULE)
+    except ImportError:
+        return None
+    return getattr(module, 'PARAM_SCHEDULERS', None)
 
 
 def _present(root, module_name):

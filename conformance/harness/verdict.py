@@ -13,8 +13,9 @@ replaced by the probe's), then on the candidate.
   "declared the intent but does not implement it".
 - The probe fails: the check pins upstream's behaviour where S changes it (a *superseded*
   check). The candidate must then fail it exactly as the probe does (same exception type, same
-  message once addresses and implementation names are masked): the same first divergence from
-  upstream's expectation. Passing means it still behaves like upstream there.
+  message once what belongs to one run or one implementation's code is masked: addresses, mock
+  ids, implementation and class names, traceback frames; :func:`_signature`): the same first
+  divergence from upstream's expectation. Passing means it still behaves like upstream there.
 
 **Excused clauses.** A failing check whose subject is an excused clause becomes an expected
 failure (xfail); one with ``aspect = "message"`` is excused only if it passes once exception
@@ -25,6 +26,7 @@ session ("deviation no longer needed"), judged in the conftest at the end of the
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -39,6 +41,10 @@ from .report import suspended as _suspended  # the report records the candidate'
 #: pytest's skip and xfail are not a check's verdict: they pass through (pytest.fail is a failure).
 _OUTCOME_EXCEPTIONS = (pytest.skip.Exception, pytest.xfail.Exception)
 _FAILURES = (Exception, pytest.fail.Exception)
+#: unittest.mock's repr shows the mock's id() in decimal (``<MagicMock name='log' id='1404...'>``),
+#: and pytest's assertion rewriting puts such reprs into a failure's text: like a memory address
+#: (driver.mask_addresses), it differs between two runs of one check and is no part of its outcome.
+_MOCK_ID = re.compile(r"\bid='\d+'")
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,41 @@ class Outcome:
 
 
 def _signature(exc, names) -> tuple:
+    """What two outcomes are compared by: the type, and the text with ``names`` replaced.
+
+    ``names`` is :func:`_names`' list of (text, stand-in) pairs, longest text first.
+    """
     text = str(exc)
     for note in getattr(exc, '__notes__', ()) or ():
         text += '\n' + str(note)
-    for name in names:
-        if name:
-            text = text.replace(name, '<implementation>')
-    return (type(exc).__name__, mask_addresses(text))
+    for name, stand_in in names:
+        text = text.replace(name, stand_in)
+    return (type(exc).__name__, _MOCK_ID.sub("id='?'", mask_addresses(_without_frames(text))))
+
+
+_TRACEBACK = 'Traceback (most recent call last):'
+
+
+def _without_frames(text):
+    """``text`` with the frames of every traceback in it replaced by one ``...`` line.
+
+    A spec example's failure (a doctest report) shows the traceback its code raised: the file,
+    line and source of every frame, the implementation's own among them. Where and in which code
+    an exception was raised differs between two conforming implementations; which exception, with
+    which message, is the outcome (the line after the frames, kept).
+    """
+    kept, frames_deeper_than = [], None
+    for line in text.split('\n'):
+        indent = len(line) - len(line.lstrip(' '))
+        if frames_deeper_than is not None:
+            if line.strip() and indent > frames_deeper_than:
+                continue
+            frames_deeper_than = None
+        kept.append(line)
+        if line.strip() == _TRACEBACK:
+            frames_deeper_than = indent
+            kept.append(' ' * (indent + 2) + '...')
+    return '\n'.join(kept)
 
 
 def _random_state():
@@ -113,12 +147,24 @@ def run_once(function, arguments, start_state, names) -> Outcome:
 
 
 def _names(*adapters):
-    found = []
+    """The texts that name an implementation in a failure, each with its stand-in, longest first.
+
+    An adapter's name and origin stand for ``<implementation>``. Each scheduler class stands, by
+    its dotted path and by its own name, for the scheduler's name: the reprs the check's failure
+    shows of the candidate's objects (``<myfork.schedulers.ReduceLR object at 0x?>``) and of the
+    reference's with the intents (``<reference.intents.ReduceLR[...] object at 0x?>``) then read
+    alike, ``<ReduceLR object at 0x?>``, as the same failure must.
+    """
+    found = {}
     for adapter in adapters:
         for name in (getattr(adapter, 'name', None), getattr(adapter, 'origin', None)):
             if name:
-                found.append(name)
-    return sorted(set(found), key=len, reverse=True)
+                found[name] = '<implementation>'
+        for scheduler, cls in (getattr(adapter, 'classes', None) or {}).items():
+            found.setdefault(f'{cls.__module__}.{cls.__qualname__}', scheduler)
+            if cls.__qualname__ != scheduler:
+                found.setdefault(cls.__qualname__, scheduler)
+    return sorted(found.items(), key=lambda pair: len(pair[0]), reverse=True)
 
 
 def judge_with_intents(item, function, arguments, candidate, probe, plain, intents_named):

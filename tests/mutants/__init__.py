@@ -41,8 +41,12 @@ def _name(cls):
     return re.sub(r'(?<!^)(?=[A-Z])', '_', cls.__name__).lower()
 
 
-def mutant(subject):
-    """Register a class as the mutant of clause ``subject`` (see the module docstring)."""
+def mutant(subject, exports=None):
+    """Register a class as the mutant of clause ``subject`` (see the module docstring).
+
+    ``exports``: further attributes of the mutant's module, e.g. the ``PARAM_SCHEDULERS``
+    registry a module offers (LOOP-REGISTRY); without it the registry checks do not apply.
+    """
 
     def register(cls):
         name = _name(cls)
@@ -62,6 +66,7 @@ def mutant(subject):
         module = types.ModuleType(f'{__name__}.{name}', doc[0] if doc else None)
         module.__file__ = sys.modules[cls.__module__].__file__
         module.__dict__.update(classes)
+        module.__dict__.update(exports or {})
         sys.modules[module.__name__] = module
         return cls
 

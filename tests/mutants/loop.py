@@ -1,20 +1,26 @@
 """Mutants of the LOOP-* clauses a scheduler takes part in.
 
-A Runner decides from a scheduler's ``by_epoch`` when to call it, builds it through
-``build_iter_from_epoch`` for ``convert_to_iter_based``, and (with ReduceLRSchedulerHook) makes
-'reduce_lr' the newest hub: these mutants change what the Runner finds there.
+A Runner builds a scheduler from its config's type name (LOOP-REGISTRY), decides from its
+``by_epoch`` when to call it, builds it through ``build_iter_from_epoch`` for
+``convert_to_iter_based``, and (with ReduceLRSchedulerHook) makes 'reduce_lr' the newest hub: these
+mutants change what the Runner finds there.
 """
 
 from __future__ import annotations
 
 from mmengine.logging import MessageHub
 
-from reference import INF
+from reference import INF, PARAM_SCHEDULERS
 from reference import LinearLrInterval as _LinearLrInterval
 from reference import ReduceLR as _ReduceLR
 from reference.reduce_lr import HUB_NAME
 
 from . import iter_from_epoch, mutant
+
+
+@mutant('LOOP-REGISTRY', exports={'PARAM_SCHEDULERS': PARAM_SCHEDULERS})
+class LliNeverRegistered(_LinearLrInterval):
+    """The fork's LinearLrInterval is never registered: its registry still builds the parent's."""
 
 
 @mutant('LOOP-ITER')

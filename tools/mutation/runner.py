@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 #: collect the directory in its own order.)
 FILE_ORDER = (
     'test_window.py', 'test_linear_interval.py', 'test_reduce_lr.py', 'test_state.py',
-    'test_argument_values.py', 'test_value_types.py', 'test_construction_order.py',
-    'test_live_state.py', 'test_late_groups.py', 'test_state_loading.py',
-    'test_never_end_factor.py', 'test_golden.py', 'test_differential.py', 'test_hook_edges.py',
-    'test_spec_examples.py', 'test_runner.py', 'test_stateful.py', 'test_loop.py',
-    'test_properties.py',
+    'test_registry.py', 'test_argument_values.py', 'test_value_types.py',
+    'test_construction_order.py', 'test_live_state.py', 'test_late_groups.py',
+    'test_state_loading.py', 'test_never_end_factor.py', 'test_golden.py', 'test_differential.py',
+    'test_hook_edges.py', 'test_spec_examples.py', 'test_runner.py', 'test_stateful.py',
+    'test_loop.py', 'test_properties.py',
 )
 KILLED, SURVIVED, TIMEOUT, REFUSED, ERROR = 'killed', 'survived', 'timeout', 'refused', 'error'
 #: Statuses that count as killed in the score.

@@ -11,9 +11,10 @@
 - ``reference``: reference/ copied as the package ``reference_mutant`` (its registry scope
   renamed to match, so it can be imported beside the real one) and run as
   ``--impl=reference_mutant``: the oracle the suite compares with stays the real reference.
-  INTENTS_MODULE/ALL_INTENTS prepare a second run with every intent declared, for mutants of an
-  intent's branch, but it is not enabled (``Target.second``): its baseline fails on the unmutated
-  copy (test_window.py TestActive, LinearLrInterval), not yet investigated (docs/mutation.md).
+  A survivor of that run gets a second one with every intent declared (``Target.second``:
+  INTENTS_MODULE with ALL_INTENTS), for mutants of an intent's branch, which only run with the
+  intent enabled. The copy is a fork to the suite (its classes are not the reference's), so the
+  second run judges it as a fork that declares every intent (harness/verdict.py).
 
 A :class:`Layout` is one copy of a target; a run with ``--jobs N`` builds N of them, one per
 child running at a time, and writes each mutant into the copy its child uses.
@@ -60,8 +61,10 @@ MMENGINE_FUNCTIONS = {
     'mmengine/optim/scheduler/lr_scheduler.py': ('LRSchedulerMixin.__init__',),
 }
 #: reference/ modules mutated. Not hook.py (the suite always drives the real reference's hook),
-#: intents.py (``with_intents`` runs only for ``--impl=reference[...]``), registry.py and
-#: __init__.py (registration: the suite hands classes to the Runner, never type names).
+#: intents.py (it only assembles the intents' subclasses, for ``reference[...]`` and the second
+#: run's module), registry.py and __init__.py (registration, LOOP-REGISTRY: test_registry.py
+#: checks the copy's, but registry.py is rewritten for the copy's scope, so a mutant written
+#: over it would undo that; not mutated so far).
 REFERENCE_FILES = ('reference/linear_interval.py', 'reference/reduce_lr.py',
                    'reference/window.py')
 REFERENCE_COPY = 'reference_mutant'
@@ -196,5 +199,6 @@ def _build_reference(directory):
 TARGETS = {
     'upstream': Target('upstream', dict.fromkeys(UPSTREAM_FILES), 'mmagic'),
     'mmengine': Target('mmengine', MMENGINE_FUNCTIONS, 'mmagic'),
-    'reference': Target('reference', dict.fromkeys(REFERENCE_FILES), REFERENCE_COPY),
+    'reference': Target('reference', dict.fromkeys(REFERENCE_FILES), REFERENCE_COPY,
+                        (INTENTS_MODULE, (f'--deviations={ALL_INTENTS}',))),
 }
