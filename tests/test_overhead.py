@@ -6,17 +6,10 @@ the suite unregisters the logging plugin after collection. A user who asks for l
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from conformance.harness import overhead
-from tests.installing import ROOT
-
-SELECTION = ('conformance/test_state_loading.py', '--impl=reference', '-p', 'no:randomly',
-             '-p', 'no:cacheprovider', '-n', '0')
+from tests.test_workers import _run  # a child run of a small selection, header included
 
 
 class _Config:
@@ -43,13 +36,6 @@ class _Config:
 def test_logging_asked(options, ini, asked):
     """Counts a logging option on the command line or in the ini file as asking for logging."""
     assert overhead.logging_asked(_Config(options, ini)) is asked
-
-
-def _run(*options):
-    environment = dict(os.environ)
-    result = subprocess.run([sys.executable, '-m', 'pytest', *SELECTION, *options], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600, env=environment)
-    return result.returncode, result.stdout + result.stderr
 
 
 def _line(output):
