@@ -250,6 +250,12 @@ class TestBuildIterFromEpochArguments:
         messages.assert_message(caught, (
             f'`epoch_length` must be a positive integer, but got {epoch_length}.'))
 
+    def test_epoch_length_defaults_to_none(self, classes):
+        """Refuses a call that leaves epoch_length out with the assertion for None."""
+        with pytest.raises(AssertionError) as caught:
+            classes[LLI].build_iter_from_epoch(object())
+        messages.assert_message(caught, '`epoch_length` must be a positive integer, but got None.')
+
     def test_string_epoch_length_fails_in_the_comparison(self, classes):
         """Raises TypeError for a string epoch_length, even for a non-optimizer."""
         with pytest.raises(TypeError):

@@ -728,6 +728,13 @@ class TestMinLr:
                           kwargs=dict(patience=0, factor=factor, min_lr=min_lr))
         assert column(trace) == [1.0, 1.0, factor, min_lr, min_lr, min_lr]
 
+    def test_lr_at_min_lr_is_replaced_by_min_lr(self, adapter):
+        """Writes the min_lr object over an lr equal to it: an int min_lr turns 1.0 into 1."""
+        trace = check_run(adapter, 2, (1.0,) * 2, lrs=(1.0, 2.0),
+                          kwargs=dict(patience=0, factor=0.5, min_lr=1, eps=-1.0))
+        assert trace.lrs[2] == [1, 1.0]
+        assert [type(lr) for lr in trace.lrs[2]] == [int, float]
+
     def test_min_lr_is_not_applied_without_a_reduction(self, adapter):
         """Leaves an lr below min_lr alone while the value keeps improving."""
         trace = check_run(adapter, 4, (4.0, 3.0, 2.0, 1.0), lrs=(0.01,),

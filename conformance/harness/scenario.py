@@ -170,12 +170,15 @@ class Scenario:
         Values are still Python objects; observed.encode gives their JSON form.
         """
         calls = []
+        resumes = {}  # by call: a long run (a config's thousands of calls) asks for each call
+        for resume in self.resumes:
+            resumes.setdefault(resume.after, []).append(resume)
         for call in range(1, self.steps + 1):
             entry = {}
             published = self.metric_before(call)
             if published:
                 entry['publish'] = list(published)
-            for resume in self.resume_after(call):
+            for resume in resumes.get(call, ()):
                 entry['resume'] = {'transport': resume.transport,
                                    'new_process': resume.new_process,
                                    'drop_keys': list(resume.drop_keys)}
