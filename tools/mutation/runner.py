@@ -22,11 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Cheapest and most direct first: the clause-by-clause files (~11 s in all on upstream), then
-#: the golden scenarios (~15 s), the differential check and the rest; the property-based,
-#: real-Runner and loop files, the slowest, last. A file not listed runs after these, in name
-#: order. (Each file is named on the command line: given ``conformance`` as well, pytest would
-#: collect the directory in its own order.)
+#: Cheapest and most direct first: the clause-by-clause files, then the golden scenarios, the
+#: differential check and the rest; the property-based, real-Runner and loop files, the slowest,
+#: last. The suite's own tiers (conformance/harness/ordering.py) apply on top: the golden checks
+#: run first, then the clause files in this order, then the heavy files in this order. A file not
+#: listed runs after these, in name order. (Each file is named on the command line: given
+#: ``conformance`` as well, pytest would collect the directory in its own order.)
 FILE_ORDER = (
     'test_window.py', 'test_linear_interval.py', 'test_reduce_lr.py', 'test_state.py',
     'test_registry.py', 'test_argument_values.py', 'test_value_types.py',
