@@ -447,7 +447,7 @@ class TestOptimWrapperDict:
     def test_one_config_builds_one_scheduler_per_optimizer(self, adapter, classes):
         """Schedules each optimizer with its own copy of a single config."""
         kwargs = _lli(begin=2, end=10, interval=2, by_epoch=False)
-        record = train(schedulers={'type': classes['LinearLrInterval'], **kwargs},
+        record = train(schedulers={'type': 'LinearLrInterval', **kwargs}, classes=classes,
                        lrs=((0.1,), (0.2,)), optimizer_names=['generators', 'discriminators'],
                        iterations=12)
         assert [b['type'] for b in record.built] == ['LinearLrInterval'] * 2
@@ -482,8 +482,8 @@ class TestOptimWrapperDict:
         lli = _lli(begin=1, end=9, interval=2, by_epoch=False)
         rlr = {'by_epoch': False, 'patience': 0, 'factor': 0.5, 'end': 12}
         MessageHub.get_instance(REDUCE_LR_HUB)  # else the hook breaks the LinearLrInterval
-        record = train(schedulers={'g': {'type': classes['LinearLrInterval'], **lli},
-                                   'd': [{'type': classes['ReduceLR'], **rlr}]},
+        record = train(schedulers={'g': {'type': 'LinearLrInterval', **lli},
+                                   'd': [{'type': 'ReduceLR', **rlr}]}, classes=classes,
                        lrs=((0.1,), (0.2,)), optimizer_names=['g', 'd'], iterations=12,
                        hook={'type': ReduceLRSchedulerHook, 'by_epoch': False, 'interval': 1})
         assert [b['type'] for b in record.built] == ['LinearLrInterval', 'ReduceLR']

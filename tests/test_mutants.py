@@ -78,3 +78,13 @@ class TestRewrite:
         """Passes every test, real-Runner ones included, on the independent rewrite."""
         code, output = run_suite('tests.rewritten')
         assert code == pytest.ExitCode.OK, output[-6000:]
+
+    def test_suite_passes_classes_named_otherwise(self):
+        """Passes every test on the reference's behaviour under classes with other names."""
+        import reference
+        import tests.forks.renamed_classes as fork
+
+        assert fork.ReduceLR.__name__ != 'ReduceLR'
+        assert issubclass(fork.ReduceLR, reference.ReduceLR)
+        code, output = run_suite('tests.forks.renamed_classes')
+        assert code == pytest.ExitCode.OK, output[-6000:]

@@ -79,8 +79,10 @@ class RunnerRecord:
     flattened across optimizers in order). ``rows[0]``: the lrs after the Runner built the
     schedulers; ``rows[k]``: after the k-th round of scheduler calls. ``rounds[k-1]``: how many
     iterations had been trained when round k happened. ``published``: every value published to
-    the 'reduce_lr' hub during the run, in order. ``built``: each scheduler's
-    begin, end, by_epoch and interval as the Runner built it.
+    the 'reduce_lr' hub during the run, in order. ``built``: each scheduler's type, begin,
+    end, by_epoch and interval as the Runner built it; the type is the name the config gave
+    (through ``classes``), so that a fork whose class has another name reads the same, and the
+    class's own name otherwise.
     """
 
     used: list = field(default_factory=list)
@@ -196,9 +198,10 @@ class _Recorder(Hook):
 
     priority = 'LOWEST'
 
-    def __init__(self, record, optimizer_names):
+    def __init__(self, record, optimizer_names, kinds):
         self.record = record
         self.optimizer_names = optimizer_names
+        self.kinds = kinds
         self.calls = 0
         self.closed = 0
         self.last_published = None
@@ -209,7 +212,7 @@ class _Recorder(Hook):
             schedulers = [s for name in self.optimizer_names for s in schedulers[name]]
         for scheduler in schedulers:
             self.record.built.append({
-                'type': type(scheduler).__name__,
+                'type': self.kinds.get(type(scheduler), type(scheduler).__name__),
                 'begin': scheduler.begin,
                 'end': scheduler.end,
                 'by_epoch': scheduler.by_epoch,
@@ -297,6 +300,7 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
     if classes is None and _names_a_type(schedulers):
         classes = _example_classes()
     schedulers = _resolve(schedulers, classes or {})
+    kinds = {cls: name for name, cls in (classes or {}).items()}  # what ``built`` calls a type
     hook = _resolve(hook, classes or {})
     record = RunnerRecord()
     names = list(optimizer_names or ['optimizer'])
@@ -345,7 +349,7 @@ def train(*, schedulers, lrs=((0.1,),), optimizer_names=None, loop='iter', itera
             optim_wrapper=optim_wrapper,
             param_scheduler=schedulers,
             default_hooks=default_hooks,
-            custom_hooks=[_Recorder(record, names)],
+            custom_hooks=[_Recorder(record, names, kinds)],
             visualizer=_visualizer(),
             log_level='ERROR',
             default_scope=None,
