@@ -5,8 +5,8 @@ checks that exercise every clause with an lr trace (about 600 cases in a few sec
 come first. A fault the goldens miss is most often caught by its clause's own tests, which cost a
 few milliseconds each; the property, side-by-side and real-Runner files cost up to a few hundred
 milliseconds per test (hypothesis draws, mmengine Runners), about half of the run, so they come
-last. Measured on 2 cores: a mutant caught only by a clause test placed after the heavy files by
-the shuffle waited 25 to 47 s for its first failure.
+last. Measured on 2 cores under load: a mutant caught only by a clause test that the shuffle put
+after the heavy files waited 25 to 47 s for its first failure.
 
 So after every other reordering (pytest-randomly's shuffle included: this wrapper is registered
 after it, so it runs outside it) the items are grouped into these three tiers, each keeping its
