@@ -81,7 +81,8 @@ class World {
       if (spec.build === 'init') {
         this.schedulers.push(new cls(process, optimizer, spec.kwargs));
       } else if (spec.build === 'iter_from_epoch') {
-        this.schedulers.push(cls.buildIterFromEpoch(process, optimizer, this.inputs.epochLength, spec.kwargs));
+        const { epochLength } = this.inputs;
+        this.schedulers.push(cls.buildIterFromEpoch(process, optimizer, epochLength, spec.kwargs));
       } else {
         throw new PortGap('unknown build ' + spec.build);
       }
@@ -232,7 +233,9 @@ export function compare(trace, expected) {
   const out = [];
   const value = (where, got, encoded) => {
     const want = py.decode(encoded);
-    if (!py.sameValue(got, want)) out.push(`${where}: got ${py.describe(got)}, expected ${py.describe(want)}`);
+    if (!py.sameValue(got, want)) {
+      out.push(`${where}: got ${py.describe(got)}, expected ${py.describe(want)}`);
+    }
   };
   if (trace.lrs.length !== expected.lrs.length) {
     out.push(`rows: got ${trace.lrs.length}, expected ${expected.lrs.length}`);
@@ -241,7 +244,9 @@ export function compare(trace, expected) {
   for (let r = 0; r < rows; r += 1) {
     const got = trace.lrs[r];
     const want = expected.lrs[r];
-    if (got.length !== want.length) out.push(`row ${r}: ${got.length} optimizers, expected ${want.length}`);
+    if (got.length !== want.length) {
+      out.push(`row ${r}: ${got.length} optimizers, expected ${want.length}`);
+    }
     want.forEach((groups, o) => {
       if (!got[o] || got[o].length !== groups.length) {
         out.push(`row ${r} optimizer ${o}: group count differs`);
@@ -267,7 +272,8 @@ export function compare(trace, expected) {
   const e = expected.error;
   const g = trace.error;
   if ((e === null) !== (g === null)) {
-    out.push(`error: got ${g ? `${g.type} (${g.message})` : 'none'}, expected ${e ? `${e.type} (${e.message})` : 'none'}`);
+    const text = (error) => (error ? `${error.type} (${error.message})` : 'none');
+    out.push(`error: got ${text(g)}, expected ${text(e)}`);
   } else if (e !== null) {
     for (const key of ['type', 'step', 'phase']) {
       if (g[key] !== e[key]) out.push(`error ${key}: got ${g[key]}, expected ${e[key]}`);

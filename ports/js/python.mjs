@@ -185,7 +185,9 @@ export function floordiv(a, b) {
 // ---------------------------------------------------------------------------------------------
 // Comparisons. Python compares int and float by their exact values (no rounding), and so does
 // JavaScript's relational comparison of a bigint with a number. NaN compares false.
-const RICH = { '<': (x, y) => x < y, '<=': (x, y) => x <= y, '>': (x, y) => x > y, '>=': (x, y) => x >= y };
+const RICH = {
+  '<': (x, y) => x < y, '<=': (x, y) => x <= y, '>': (x, y) => x > y, '>=': (x, y) => x >= y,
+};
 
 function compare(op, a, b) {
   if (isNumeric(a) && isNumeric(b)) {
@@ -243,7 +245,9 @@ export function toInt(x) {
   if (isInt(x)) return asBig(x);
   if (typeof x === 'number') {
     if (Number.isNaN(x)) throw new PyError('ValueError', 'cannot convert float NaN to integer');
-    if (!Number.isFinite(x)) throw new PyError('OverflowError', 'cannot convert float infinity to integer');
+    if (!Number.isFinite(x)) {
+      throw new PyError('OverflowError', 'cannot convert float infinity to integer');
+    }
     return BigInt(Math.trunc(x));
   }
   if (typeof x === 'string') {

@@ -145,7 +145,8 @@ function main(argv) {
       const shown = verbose ? failure.details : failure.details.slice(0, 3);
       console.log(`${failure.status.toUpperCase()} ${name} ${failure.id}`);
       for (const line of shown) console.log(`    ${line}`);
-      if (shown.length < failure.details.length) console.log(`    ... ${failure.details.length - shown.length} more`);
+      const hidden = failure.details.length - shown.length;
+      if (hidden) console.log(`    ... ${hidden} more (--verbose shows them)`);
     }
   }
   if (argv.includes('--census')) for (const line of censusLines(results)) console.log(line);

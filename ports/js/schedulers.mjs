@@ -195,7 +195,8 @@ class WindowedScheduler {
       throw new PyError('ValueError', "Unknown format code 'e' for object of type 'str'");
     }
     if (!(py.isInt(value) || typeof value === 'number' || value instanceof py.NpScalar)) {
-      throw new PyError('TypeError', `unsupported format string passed to ${py.typeName(value)}.__format__`);
+      throw new PyError('TypeError',
+        `unsupported format string passed to ${py.typeName(value)}.__format__`);
     }
     // The log line itself goes to a logger: nothing a trace records.
   }
@@ -260,7 +261,8 @@ export class LinearLrInterval extends WindowedScheduler {
 
   getValue() {
     const groups = this.optimizer.groups;
-    if (this.intends('LLI-NEVER-END-FACTOR') && py.truthy(py.ge(py.add(this._global_step, 1n), this.end))) {
+    const last = () => py.truthy(py.ge(py.add(this._global_step, 1n), this.end));
+    if (this.intends('LLI-NEVER-END-FACTOR') && last()) {
       // intent:LLI-NEVER-END-FACTOR: the last active call writes end_factor, reading nothing.
       return groups.map(() => this.end_factor);
     }
@@ -321,7 +323,8 @@ export class ReduceLR extends WindowedScheduler {
     if (!py.inList(a.mode, ['min', 'max'])) {
       if (this.intends('RLR-VALIDATION')) {
         // intent:RLR-VALIDATION: the message names the rejected value.
-        throw new PyError('ValueError', `mode must be one of "min" or "max", instead got ${py.pyStr(a.mode)}`);
+        throw new PyError('ValueError',
+          `mode must be one of "min" or "max", instead got ${py.pyStr(a.mode)}`);
       }
       throw new PyError('ValueError', 'mode must be one of "min" or "max", instead got {mode}');
     }
