@@ -6,7 +6,9 @@
 #        the spec's examples on the reference with every intent (tools/all-intents.toml) and
 #        tests/test_intents.py: 100% required;
 #     2. the conformance suite on upstream mmagic, random order;
-#     3. ruff.
+#     3. ruff;
+#     4. the JavaScript port (ports/js, needs node >= 20): its node tests and its replay of every
+#        golden case, bit for bit (docs/fixtures.md, "For porters").
 #   bash tools/test.sh --full   everything (an hour or more; before a release or a fixture change):
 #     the gate, then the whole suite on the reference with every intent declared, the suite's own
 #     tests (tests/: fixture integrity, traceability, --impl handling, deviations, reports, the
@@ -23,6 +25,16 @@ case "${1:-}" in
   '') ;;
   *) echo "usage: bash tools/test.sh [--full]" >&2; exit 2 ;;
 esac
+# The gate ends with the JavaScript port: check for node now rather than after the suites.
+if ! command -v node >/dev/null 2>&1; then
+  echo 'tools/test.sh: node is not on PATH; the gate replays the goldens with the JavaScript' \
+    'port (ports/js/README.md): install Node.js 20 or later' >&2
+  exit 1
+fi
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  echo "tools/test.sh: node $(node --version) is too old for ports/js: Node.js 20 or later" >&2
+  exit 1
+fi
 VENV="${VENV:-.venv}"
 bash tools/setup-venv.sh "$VENV"
 PY="$VENV/bin/python"
@@ -43,6 +55,9 @@ echo '== conformance suite, --impl=mmagic (upstream), random order'
 "$PY" -m pytest conformance --impl=mmagic
 echo '== ruff'
 "$VENV/bin/ruff" check .
+echo '== the JavaScript port: node --test ports/js/, then its replay of every golden case'
+node --test ports/js/
+node ports/js/replay.mjs
 [ "$FULL" = 1 ] || exit 0
 
 echo '== conformance suite, the reference with every intent declared (tools/all-intents.toml)'
