@@ -25,7 +25,6 @@ release = '0.1.0'
 extensions = [
     'myst_parser',
     'sphinx.ext.autodoc',
-    'sphinx.ext.napoleon',
     'sphinx_copybutton',
     'clause_links',
 ]
