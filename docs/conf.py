@@ -51,6 +51,9 @@ suppress_warnings = ['misc.highlighting_failure']
 
 # -- API pages -----------------------------------------------------------------------------
 autodoc_member_order = 'bysource'
+# A method without a docstring of its own gets none: inheriting would put mmengine's and torch's
+# docstrings (upstream text) on this project's pages.
+autodoc_inherit_docstrings = False
 autodoc_typehints = 'description'
 autodoc_default_options = {'members': True, 'show-inheritance': True}
 
