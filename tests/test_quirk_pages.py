@@ -34,6 +34,5 @@ def test_a_changed_plot_is_detected(tmp_path, monkeypatch):
     copy = tmp_path / path.name
     plot_quirks._plot(altered, plot_quirks.QUIRKS[data['clause']], copy)
     assert plot_quirks.png_description(copy) == altered
-    monkeypatch.setattr(plot_quirks, 'IMG', tmp_path)
     monkeypatch.setattr(plot_quirks, 'build', lambda: ({}, {copy: data}))
     assert plot_quirks.stale() == [copy]

@@ -229,6 +229,10 @@ def _plot(data, quirk, path):
     groups = len(upstream[0])
     names = ['head', 'backbone'] if groups == 2 else [None]
     x = range(len(upstream))
+    kwargs = data['scenario']['schedulers'][0]['kwargs']
+    if quirk.scheduler == 'LinearLrInterval':
+        ax.axvspan(kwargs['begin'], kwargs['end'], color='0.93', zorder=0,
+                   label='the window, begin to end')
     for g in range(groups):
         suffix = f' ({names[g]})' if names[g] else ''
         ax.plot(x, [row[g] for row in upstream], drawstyle='steps-post', color=f'C{g * 2}',

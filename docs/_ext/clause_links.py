@@ -13,9 +13,9 @@ rewritten there. Instead this extension
   clause, with the statement as the link's title. The references are ordinary pending_xrefs, so
   a nitpicky build fails on any that does not resolve.
 
-A token shaped like a clause ID (``WIN-``, ``LLI-``, ``RLR-`` or ``LOOP-`` and upper-case words)
-that the spec does not define is reported as a warning, so a renamed or mistyped clause fails
-``-W``.
+A token shaped like a clause ID (a prefix the spec's IDs use, ``WIN``, ``LLI``, ``RLR`` or
+``LOOP``, and upper-case words joined by hyphens) that the spec does not define is reported as
+a warning, so a renamed or mistyped clause fails ``-W``.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-#: A clause-shaped token, optionally with the ``intent:`` prefix the spec uses for intents.
-TOKEN = re.compile(
-    r'(?<![A-Za-z0-9_.-])(intent:)?((?:WIN|LLI|RLR|LOOP)(?:-[A-Z0-9]+)+)(?![A-Za-z0-9_-])')
+#: A clause-shaped token, optionally with the ``intent:`` prefix the spec uses for intents;
+#: PREFIXES are the first words of the IDs the spec defines (WIN, LLI, RLR, LOOP).
+_TOKEN = (r'(?<![A-Za-z0-9_.-])(intent:)?((?:{prefixes})(?:-[A-Z0-9]+)+)'
+          r'(?![A-Za-z0-9_-])')
 #: Nodes whose text is never linked: code, existing links, headings, raw output.
 _SKIP = (
     nodes.FixedTextElement,  # literal blocks, doctest blocks, line blocks
@@ -49,12 +50,23 @@ _SPEC_TITLE = re.compile(r'^([A-Z0-9-]+): ')
 
 
 def _statements(app):
+    """Clause ID -> statement, from the suite's own parser of docs/spec.md."""
     statements = getattr(app, '_clause_statements', None)
     if statements is None:
         from conformance.harness import clauses
 
         statements = app._clause_statements = clauses.defined()
     return statements
+
+
+def _token(app):
+    """The pattern of a clause-shaped token, for the prefixes the spec's IDs use."""
+    token = getattr(app, '_clause_token', None)
+    if token is None:
+        prefixes = sorted({clause_id.split('-')[0] for clause_id in _statements(app)})
+        token = app._clause_token = re.compile(
+            _TOKEN.format(prefixes='|'.join(map(re.escape, prefixes))))
+    return token
 
 
 def _xref(clause_id, content):
@@ -96,11 +108,11 @@ def _anchor_spec(app, doctree):
 
 
 def _link_text(app, doctree):
-    statements = _statements(app)
+    statements, token = _statements(app), _token(app)
     for literal in list(doctree.findall(nodes.literal)):
         if _skipped(literal) or isinstance(literal.parent, nodes.FixedTextElement):
             continue
-        match = TOKEN.fullmatch(literal.astext())
+        match = token.fullmatch(literal.astext())
         if match and match.group(2) in statements:
             ref = _xref(match.group(2), literal.deepcopy())
             literal.parent.replace(literal, ref)
@@ -109,7 +121,7 @@ def _link_text(app, doctree):
             continue
         source = str(text)
         pieces, last = [], 0
-        for match in TOKEN.finditer(source):
+        for match in token.finditer(source):
             clause_id = match.group(2)
             if clause_id not in statements:
                 logger.warning('%s is not a clause of the specification', match.group(0),
@@ -136,7 +148,7 @@ def on_doctree_resolved(app, doctree, docname):
     for inline in doctree.findall(nodes.inline):
         if 'clause-id' not in inline['classes'] or not isinstance(inline.parent, nodes.reference):
             continue
-        match = TOKEN.fullmatch(inline.astext())
+        match = _token(app).fullmatch(inline.astext())
         if match:
             inline.parent['reftitle'] = f'{match.group(2)}: {statements[match.group(2)]}'
 
@@ -146,4 +158,4 @@ def setup(app):
     app.add_object_type('clause', 'clause', objname='specification clause')
     app.connect('doctree-read', on_doctree_read)
     app.connect('doctree-resolved', on_doctree_resolved)
-    return {'version': '1.0', 'parallel_read_safe': False, 'parallel_write_safe': True}
+    return {'version': '1.0', 'parallel_read_safe': True, 'parallel_write_safe': True}
