@@ -5,7 +5,8 @@ rewritten there. Instead this extension
 
 - reads the clause IDs and statements from ``clauses.defined()`` (the suite's own parser, so the
   site and the suite can never disagree on which clauses exist);
-- gives each ``### ID: statement`` section of the spec the ID itself as its first HTML id
+- shows each ``### ID: statement`` heading of the spec as plain text, exactly the statement
+  the suite parses, and gives its section the ID itself as its first HTML id
   (``spec.html#LLI-FIRST-STEP-DIP``) and registers it as a ``std:clause`` object, so
   ``{clause}`ID``` works in MyST too and the clauses are in objects.inv;
 - turns every clause ID written in the docs outside code blocks and headings, as plain text, as
@@ -98,6 +99,10 @@ def _anchor_spec(app, doctree):
             continue
         clause_id = match.group(1)
         seen.add(clause_id)
+        # The statement as the suite reads it: Markdown would take the '*' of 'lr*factor' in
+        # a heading for emphasis (the headings hold no markup of their own).
+        title.children = []
+        title += nodes.Text(f'{clause_id}: {statements[clause_id]}')
         if clause_id not in section['ids']:
             section['ids'].insert(0, clause_id)
         doctree.ids[clause_id] = section
@@ -156,6 +161,8 @@ def on_doctree_resolved(app, doctree, docname):
 def setup(app):
     app.add_config_value('clause_spec_doc', 'spec', 'env')
     app.add_object_type('clause', 'clause', objname='specification clause')
-    app.connect('doctree-read', on_doctree_read)
+    # Before Sphinx's own collectors (priority 500), so the table of contents gets the titles
+    # as rewritten here.
+    app.connect('doctree-read', on_doctree_read, priority=400)
     app.connect('doctree-resolved', on_doctree_resolved)
     return {'version': '1.0', 'parallel_read_safe': True, 'parallel_write_safe': True}
