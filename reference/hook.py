@@ -1,4 +1,4 @@
-"""ReduceLRSchedulerHook as upstream mmagic 1.2.0 really behaves (clauses LOOP-HOOK-*).
+"""ReduceLRSchedulerHook as upstream mmagic 1.2.0 really behaves (clauses ``LOOP-HOOK-*``).
 
 The hook replaces mmengine's default ``param_scheduler`` hook in configs that use ReduceLR: it
 averages the training loss (or a validation metric), publishes the average to the 'reduce_lr'

@@ -1,4 +1,4 @@
-"""LinearLrInterval as upstream mmagic 1.2.0 really behaves (clauses LLI-*).
+"""LinearLrInterval as upstream mmagic 1.2.0 really behaves (clauses ``LLI-*``).
 
 The value is a staircase of ABSOLUTE learning rates read off the MessageHub's progress, with a
 one-step ``lr * start_factor`` dip on the first active call; docs/spec.md says where this

@@ -1,4 +1,4 @@
-"""ReduceLR as upstream mmagic 1.2.0 really behaves (clauses RLR-*).
+"""ReduceLR as upstream mmagic 1.2.0 really behaves (clauses ``RLR-*``).
 
 A plateau scheduler that reads the monitored value from the 'reduce_lr' MessageHub instance it
 bound at construction. Its reduction rule differs from torch's ReduceLROnPlateau (RLR-REDUCE-ORDER).

@@ -1,4 +1,4 @@
-"""The scheduling window both schedulers share (clauses WIN-*).
+"""The scheduling window both schedulers share (clauses ``WIN-*``).
 
 mmagic's schedulers inherit this machinery from mmengine's ``_ParamScheduler``; the reference
 writes it out rule by rule so that a comparison with upstream compares two implementations.
