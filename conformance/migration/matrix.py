@@ -277,9 +277,10 @@ def divergence_text(entry: dict, column: Column) -> str:
     elif aspect == 'groups':
         what = (f'call {first["call"]}: mmagic has {first["expected"]} param groups, {them} '
                 f'{first["got"]}')
-    else:
-        what = _BITS.sub(lambda m: '' if m.group(1) == 'float' else f' ({m.group(1)})',
-                         first['message'].splitlines()[0])
+    else:  # a plain assertion: its message, without addresses and float bits
+        message = driver.mask_addresses(first['message'] or '').strip().splitlines() or ['']
+        what = _short(_BITS.sub(lambda m: '' if m.group(1) == 'float' else f' ({m.group(1)})',
+                                message[0]), 100)
     return f'{where}, {what}' if where else what
 
 
