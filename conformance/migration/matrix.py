@@ -444,8 +444,9 @@ def page(reports: dict, sections: list) -> str:
         out.append(f'| {column.label} (`{column.name}`) | {column.replaces} | '
                    + ' | '.join(str(counts[word]) for word in CELLS) + ' |')
     out += ['', '## Where it matters', '',
-            "Golden cases run on upstream mmagic and on the replacement; mmagic's lrs solid, "
-            "the replacement's dashed.", '']
+            'Typical configurations, run here on upstream mmagic and on each replacement '
+            "(mmagic's lrs solid, the replacement's dashed); the numbers are the first "
+            'difference the runs show.', '']
     out += [section for section in sections]
     out += ['## The matrix', '',
             '| Clause | ' + ' | '.join(column.label for column in COLUMNS) + ' |',
