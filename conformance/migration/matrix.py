@@ -418,7 +418,9 @@ def page(reports: dict, sections: list) -> str:
         'checks in all): a user who swaps sees no difference there.',
         '- **differs (n/m)**: n checks fail; the cell gives the first divergence (the '
         "report's `first_divergence`): the golden case or the test, the call, and mmagic's "
-        "value against the replacement's (or the exceptions).",
+        "value against the replacement's (or the exceptions). mmagic's value is what the "
+        "suite expects: a golden records upstream's run, and the other checks compute the "
+        'rule that upstream passes.',
         '- **not applicable**: no check of the clause runs on the replacement: its scenarios '
         'use an argument or input the replacement has no counterpart for (`interval` other '
         "than 1, a window torch cannot express, build_iter_from_epoch, ...), or the checks "
