@@ -14,7 +14,8 @@
 #     tests (tests/: fixture integrity, traceability, --impl handling, deviations, reports, the
 #     mutants, the install in fresh virtualenvs and the fork workflow), a byte-identical fixture
 #     regeneration, the differential check, the suite on upstream under SEEDS more random orders
-#     (default 3; 0 skips) and the mmengine version matrix through tox (MATRIX=0 skips it).
+#     (default 3; 0 skips), the mmengine version matrix through tox (MATRIX=0 skips it) and the
+#     documentation site (tox -e docs, warnings as errors).
 #     `tox -e mutation` (the mutation score) and `tox -e bench` are separate (README).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -77,3 +78,5 @@ if [ "${MATRIX:-1}" != 0 ]; then
   echo '== mmengine version matrix (LOOP-MMENGINE-VERSIONS, docs/versions.md)'
   "$VENV/bin/tox" -e mmengine08,mmengine09,mmengine010
 fi
+echo '== the documentation site, warnings as errors (tox -e docs)'
+"$VENV/bin/tox" -e docs
