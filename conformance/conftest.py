@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from conformance import plugin
 from conformance.harness import (
+    adapters,
     clauses,
     deviations,
     isolation,
@@ -423,11 +424,7 @@ def declared(request):
 @pytest.fixture(scope='session')
 def classes(adapter):
     """The implementation's classes, for tests that construct and call schedulers directly."""
-    found = getattr(adapter, 'classes', None)
-    if not found:
-        pytest.skip(f'not applicable: the adapter {adapter.name} exposes no classes; this test '
-                    "constructs schedulers directly with upstream's interface")
-    return found
+    return adapters.classes_of(adapter)
 
 
 @pytest.fixture(scope='session')

@@ -18,7 +18,7 @@ from mmengine.logging import MessageHub
 
 from conformance.harness import compare, driver, messages, observed, oracle
 from conformance.harness import upstream as upstream_module
-from conformance.harness.adapters import RUNNER_HUB
+from conformance.harness.adapters import RUNNER_HUB, classes_of
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
 from conformance.harness.runner import train
@@ -92,13 +92,13 @@ def _hooks():
 class TestDefaults:
     def test_factor_and_interval_defaults(self, adapter):
         """Defaults interval to 1, start_factor to 1/3 and end_factor to 1.0."""
-        scheduler = adapter.classes[LLI](optimizer())
+        scheduler = classes_of(adapter)[LLI](optimizer())
         for name in ('interval', 'start_factor', 'end_factor'):
             assert observed.same(getattr(scheduler, name), oracle.LLI_DEFAULTS[name]), name
 
     def test_positional_parameters_follow_linear_lr(self, adapter):
         """Takes start_factor, end_factor, begin, end, last_step, by_epoch, verbose by position."""
-        scheduler = adapter.classes[LLI](optimizer(), 0.5, 0.25, 1, 5, -1, False, True)
+        scheduler = classes_of(adapter)[LLI](optimizer(), 0.5, 0.25, 1, 5, -1, False, True)
         assert (scheduler.start_factor, scheduler.end_factor, scheduler.begin, scheduler.end,
                 scheduler.last_step, scheduler.by_epoch, scheduler.verbose) == (
             0.5, 0.25, 1, 5, -1, False, True)
@@ -106,9 +106,9 @@ class TestDefaults:
     def test_interval_is_keyword_only(self, adapter):
         """Raises TypeError for a ninth positional argument, and only for it."""
         eight = (0.5, 0.0, 0, 8, -1, False, False)
-        assert adapter.classes[LLI](optimizer(), *eight, interval=2).interval == 2
+        assert classes_of(adapter)[LLI](optimizer(), *eight, interval=2).interval == 2
         with pytest.raises(TypeError):
-            adapter.classes[LLI](optimizer(), *eight, 2)
+            classes_of(adapter)[LLI](optimizer(), *eight, 2)
 
     def test_omitted_arguments_give_the_default_trace(self, adapter):
         """Schedules with the defaults exactly as with them spelled out."""
@@ -127,20 +127,20 @@ class TestFactorRange:
     def test_rejects_start_factor_outside(self, adapter, value):
         """Raises ValueError for a start_factor outside [0, 1]."""
         with pytest.raises(ValueError) as caught:
-            adapter.classes[LLI](optimizer(), start_factor=value)
+            classes_of(adapter)[LLI](optimizer(), start_factor=value)
         messages.assert_message(caught, self.START)
 
     @pytest.mark.parametrize('value', OUTSIDE)
     def test_rejects_end_factor_outside(self, adapter, value):
         """Raises ValueError for an end_factor outside [0, 1]."""
         with pytest.raises(ValueError) as caught:
-            adapter.classes[LLI](optimizer(), end_factor=value)
+            classes_of(adapter)[LLI](optimizer(), end_factor=value)
         messages.assert_message(caught, self.END)
 
     def test_start_factor_checked_first(self, adapter):
         """Reports start_factor when both factors are outside."""
         with pytest.raises(ValueError) as caught:
-            adapter.classes[LLI](optimizer(), start_factor=2.0, end_factor=-1.0)
+            classes_of(adapter)[LLI](optimizer(), start_factor=2.0, end_factor=-1.0)
         messages.assert_message(caught, self.START)
 
     @pytest.mark.subject('WIN-CHECK-ORDER')
@@ -149,7 +149,7 @@ class TestFactorRange:
     def test_factors_checked_before_the_window(self, adapter, factors, message):
         """Raises the factor's ValueError before the optimizer type and window checks."""
         with pytest.raises(ValueError) as caught:
-            adapter.classes[LLI](object(), begin=3, end=3, last_step=-7, **factors)
+            classes_of(adapter)[LLI](object(), begin=3, end=3, last_step=-7, **factors)
         messages.assert_message(caught, message)
 
     @pytest.mark.parametrize(('start', 'end'), [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)])
@@ -163,7 +163,7 @@ class TestTotalIters:
     @pytest.mark.parametrize(('begin', 'end'), [(0, 8), (3, 10), (5, 6), (0, INF), (-4, 2)])
     def test_is_end_minus_begin_minus_one(self, adapter, begin, end):
         """Sets total_iters to end - begin - 1."""
-        scheduler = adapter.classes[LLI](optimizer(), begin=begin, end=end)
+        scheduler = classes_of(adapter)[LLI](optimizer(), begin=begin, end=end)
         assert scheduler.total_iters == oracle.total_iters(begin, end)
 
     @pytest.mark.parametrize('total', [0, -7, 1, 10**12])
@@ -172,7 +172,7 @@ class TestTotalIters:
         kw = _kw(end=9, interval=2)
         expected = oracle.lli_outcome((0.1,), kw, 10).rows
         opt = optimizer(0.1)
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         scheduler.total_iters = total
         for iteration in range(10):
             _step(scheduler, opt, iteration)
@@ -184,7 +184,7 @@ class TestIntervalUnvalidated:
     @pytest.mark.parametrize('interval', [0, -2, 2.5, 'x', None], ids=repr)
     def test_accepts_any_interval(self, adapter, interval):
         """Stores any interval as given, without a check."""
-        assert adapter.classes[LLI](optimizer(), interval=interval).interval is interval
+        assert classes_of(adapter)[LLI](optimizer(), interval=interval).interval is interval
 
     @pytest.mark.parametrize('interval', [-1, -2, -3, 2.5, 0.5], ids=repr)
     def test_floor_division_semantics(self, adapter, interval):
@@ -215,20 +215,20 @@ class TestFirstStepDip:
     def test_happens_in_the_constructor_for_begin_zero(self, adapter):
         """Dips during construction when begin is 0, before any progress exists."""
         kw, lrs = _kw(), (0.1, 0.4)
-        scheduler = adapter.classes[LLI](optimizer(*lrs), **kw)
+        scheduler = classes_of(adapter)[LLI](optimizer(*lrs), **kw)
         compare.assert_lr([oracle.dip(lr, kw['start_factor']) for lr in lrs],
                           scheduler.get_last_value())
 
     def test_reads_no_hub(self, adapter):
         """Leaves the MessageHub registry empty: the dip consults no hub."""
         assert not MessageHub._instance_dict
-        adapter.classes[LLI](optimizer(), **_kw())
+        classes_of(adapter)[LLI](optimizer(), **_kw())
         assert not MessageHub._instance_dict
 
     def test_multiplies_the_current_lr(self, adapter):
         """Multiplies the lr the group has at the call, not its initial lr."""
         opt = optimizer(0.1)
-        scheduler = adapter.classes[LLI](opt, **_kw(begin=2))
+        scheduler = classes_of(adapter)[LLI](opt, **_kw(begin=2))
         _step(scheduler, opt, 0)
         opt.param_groups[0]['lr'] = 0.3
         _step(scheduler, opt, 1)
@@ -239,7 +239,7 @@ class TestFirstStepDip:
     def test_applies_to_the_wrapper_pseudo_group(self, adapter):
         """Dips the OptimWrapper pseudo-group's lr like the real groups'."""
         opt = optimizer(0.1, 0.2, wrapper=True)
-        adapter.classes[LLI](opt, **_kw())
+        classes_of(adapter)[LLI](opt, **_kw())
         got = opt.get_lr()
         assert sorted(got) == ['base_lr', 'lr']
         compare.assert_lr([oracle.dip(0.1, 0.5)], got['base_lr'])
@@ -261,7 +261,7 @@ class TestProgressSource:
         """Reads 'epoch' when by_epoch is True and 'iter' when it is False."""
         kw = _kw(end=10, by_epoch=by_epoch)
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         _step(scheduler, opt, iteration, epoch)
         progress = epoch if by_epoch else iteration
         compare.assert_lr([oracle.staircase_value(kw, progress)], scheduler.get_last_value())
@@ -272,7 +272,7 @@ class TestProgressSource:
         """Works with only its own key published and fails with only the other one."""
         kw = _kw(end=10, by_epoch=by_epoch)
         own, other = optimizer(), optimizer()
-        cls = adapter.classes[LLI]
+        cls = classes_of(adapter)[LLI]
         works, fails = cls(own, **kw), cls(other, **kw)
         own_key, other_key = ('epoch', 'iter') if by_epoch else ('iter', 'epoch')
         assert oracle.second_active_call(kw['begin'], kw['end'], 1) == 1  # reads progress
@@ -308,7 +308,7 @@ class TestCurrentHub:
         kw = _kw(end=10)
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', 2)
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         MessageHub.get_instance('newer').update_info('iter', 6)
         opt.step()
         scheduler.step()
@@ -318,7 +318,7 @@ class TestCurrentHub:
         """Keeps reading the newest hub after an older one is fetched and updated."""
         kw = _kw(end=10)
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         MessageHub.get_instance(RUNNER_HUB)
         MessageHub.get_instance('newer').update_info('iter', 6)
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', 1)
@@ -329,7 +329,7 @@ class TestCurrentHub:
     def test_creates_and_reads_a_default_hub_when_none_exists(self, adapter):
         """Creates the 'mmengine' hub when there is none, and fails on its missing progress."""
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **_kw())
+        scheduler = classes_of(adapter)[LLI](opt, **_kw())
         opt.step()
         with pytest.raises(TypeError):
             scheduler.step()
@@ -363,8 +363,8 @@ class TestCurrentHub:
     def test_reduce_lr_hook_breaks_a_runner(self, adapter, hook):
         """Trains through the dip and then raises TypeError under ReduceLRSchedulerHook."""
         kw = _kw(begin=2)
-        record = train(schedulers={'type': adapter.classes[LLI], **kw}, iterations=6,
-                       classes=adapter.classes, hook={'type': hook, 'by_epoch': False})
+        record = train(schedulers={'type': classes_of(adapter)[LLI], **kw}, iterations=6,
+                       classes=classes_of(adapter), hook={'type': hook, 'by_epoch': False})
         expected = oracle.lli_outcome((0.1,), kw, 6, progress=lambda call: None)
         assert record.error is not None
         assert (record.error.type, record.error.step) == (expected.error, expected.error_call)
@@ -374,8 +374,8 @@ class TestCurrentHub:
     def test_default_hook_runner_works(self, adapter):
         """Trains the whole schedule under mmengine's own ParamSchedulerHook."""
         kw = _kw(begin=2)
-        record = train(schedulers={'type': adapter.classes[LLI], **kw}, iterations=6,
-                       classes=adapter.classes)
+        record = train(schedulers={'type': classes_of(adapter)[LLI], **kw}, iterations=6,
+                       classes=classes_of(adapter))
         assert record.error is None
         compare.assert_lr([row[0] for row in oracle.lli_outcome((0.1,), kw, 5).rows], record.lr())
 
@@ -401,7 +401,7 @@ class TestStaircase:
         note(f'kwargs {kw}, progress {progress}')
         with isolated_message_hubs():
             opt = optimizer(0.1)
-            scheduler = adapter.classes[LLI](opt, **kw)
+            scheduler = classes_of(adapter)[LLI](opt, **kw)
             for iteration in range(begin):  # up to and including the dip
                 _step(scheduler, opt, iteration)
             _step(scheduler, opt, progress)
@@ -421,7 +421,7 @@ class TestStaircase:
         """Uses k = 0 for progress before begin."""
         kw = _kw(begin=5, end=10)
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         for iteration in range(5):
             _step(scheduler, opt, iteration)
         _step(scheduler, opt, 1)
@@ -441,7 +441,7 @@ class TestAbsoluteValue:
         """Overwrites an lr set from outside with the absolute value."""
         kw = _kw(end=6)
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         opt.param_groups[0]['lr'] = 7.0
         _step(scheduler, opt, 3)
         compare.assert_lr(oracle.staircase_value(kw, 3), opt.param_groups[0]['lr'])
@@ -476,7 +476,7 @@ class TestBeforeBegin:
     def test_keeps_outside_changes(self, adapter):
         """Keeps an lr set from outside before begin, and dips from it."""
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **_kw(begin=3))
+        scheduler = classes_of(adapter)[LLI](opt, **_kw(begin=3))
         opt.param_groups[0]['lr'] = 0.3
         for iteration in range(2):
             _step(scheduler, opt, iteration)
@@ -510,7 +510,7 @@ class TestRunnerLag:
         """Has _global_step i + 1 at the call after iteration i, which reads iter = i."""
         kw = _kw(begin=0, end=20, interval=1)
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         for iteration in range(5):
             _step(scheduler, opt, iteration)
             assert scheduler._global_step == iteration + 1
@@ -520,8 +520,8 @@ class TestRunnerLag:
     def test_real_runner(self, adapter):
         """Trains iteration i with row i of the rule in a real mmengine Runner."""
         kw = _kw(begin=3, end=11, interval=3, start_factor=2e-4)
-        record = train(schedulers={'type': adapter.classes[LLI], **kw}, lrs=((2e-4, 0.1),),
-                       iterations=13, classes=adapter.classes)
+        record = train(schedulers={'type': classes_of(adapter)[LLI], **kw}, lrs=((2e-4, 0.1),),
+                       iterations=13, classes=classes_of(adapter))
         assert record.error is None
         # the Runner's OptimWrapper has two groups, so a pseudo-group with the default lr too
         compare.assert_rows(oracle.lli_outcome((2e-4, 0.1, 2e-4), kw, 12).trace(),
@@ -602,7 +602,7 @@ class TestProgressMissing:
     def test_published_none_fails_alike(self, adapter):
         """Raises the same TypeError when the progress key holds None."""
         opt = optimizer()
-        scheduler = adapter.classes[LLI](opt, **_kw())
+        scheduler = classes_of(adapter)[LLI](opt, **_kw())
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', None)
         opt.step()
         with pytest.raises(TypeError):
@@ -654,7 +654,7 @@ class TestResumeLastStep:
         """Makes call 0 active with last_step + 1 and the hub's value, without a dip."""
         kw = _kw(end=10, last_step=last_step)
         MessageHub.get_instance(RUNNER_HUB).update_info('iter', 5)
-        scheduler = adapter.classes[LLI](optimizer(0.1, initial=(0.1,)), **kw)
+        scheduler = classes_of(adapter)[LLI](optimizer(0.1, initial=(0.1,)), **kw)
         assert (scheduler._global_step, scheduler.last_step) == (0, last_step + 1)
         compare.assert_lr([oracle.staircase_value(kw, 5)], scheduler.get_last_value())
 
@@ -662,7 +662,7 @@ class TestResumeLastStep:
         """Keeps last_step until begin, then reads the hub instead of dipping."""
         kw = _kw(begin=2, end=10, last_step=3)
         opt = optimizer(0.1, initial=(0.1,))
-        scheduler = adapter.classes[LLI](opt, **kw)
+        scheduler = classes_of(adapter)[LLI](opt, **kw)
         _step(scheduler, opt, 0)
         assert (scheduler.last_step, opt.param_groups[0]['lr']) == (3, 0.1)
         _step(scheduler, opt, 6)
@@ -694,7 +694,7 @@ class TestIterFromEpoch:
                              [(2, 10, 3, 100), (1, 3, 2, 4), (0, 5, 1, 7), (1.5, 2.5, 2, 3)])
     def test_scales_the_window_not_the_interval(self, adapter, begin, end, interval, length):
         """Scales begin and end by int(x * epoch_length), keeps interval, sets by_epoch False."""
-        scheduler = adapter.classes[LLI].build_iter_from_epoch(
+        scheduler = classes_of(adapter)[LLI].build_iter_from_epoch(
             optimizer(), begin=begin, end=end, interval=interval, epoch_length=length)
         assert (scheduler.begin, scheduler.end) == oracle.iter_from_epoch_window(begin, end,
                                                                                  length)
@@ -704,13 +704,13 @@ class TestIterFromEpoch:
 
     def test_infinite_end_is_kept(self, adapter):
         """Leaves the default end of 10**9 unscaled."""
-        scheduler = adapter.classes[LLI].build_iter_from_epoch(optimizer(), begin=1,
+        scheduler = classes_of(adapter)[LLI].build_iter_from_epoch(optimizer(), begin=1,
                                                                 epoch_length=3)
         assert (scheduler.begin, scheduler.end) == (3, INF)
 
     def test_passes_factors_through(self, adapter):
         """Passes the factors and verbose to the constructor unchanged."""
-        scheduler = adapter.classes[LLI].build_iter_from_epoch(
+        scheduler = classes_of(adapter)[LLI].build_iter_from_epoch(
             optimizer(), start_factor=0.25, end_factor=0.75, verbose=True, epoch_length=2)
         assert (scheduler.start_factor, scheduler.end_factor, scheduler.verbose) == (
             0.25, 0.75, True)
@@ -718,7 +718,7 @@ class TestIterFromEpoch:
     def test_rejects_iteration_kwargs(self, adapter):
         """Raises AssertionError for by_epoch=False."""
         with pytest.raises(AssertionError) as caught:
-            adapter.classes[LLI].build_iter_from_epoch(optimizer(), by_epoch=False,
+            classes_of(adapter)[LLI].build_iter_from_epoch(optimizer(), by_epoch=False,
                                                        epoch_length=3)
         messages.assert_message(caught, (
             'Only epoch-based kwargs whose `by_epoch=True` can be converted to iter-based.'))
@@ -727,7 +727,7 @@ class TestIterFromEpoch:
     def test_rejects_bad_epoch_length(self, adapter, length):
         """Raises AssertionError naming an epoch_length that is not a positive number."""
         with pytest.raises(AssertionError) as caught:
-            adapter.classes[LLI].build_iter_from_epoch(optimizer(), epoch_length=length)
+            classes_of(adapter)[LLI].build_iter_from_epoch(optimizer(), epoch_length=length)
         messages.assert_message(
             caught, f'`epoch_length` must be a positive integer, but got {length}.')
 

@@ -19,7 +19,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import PARAM_SCHEDULERS
 
 from conformance.harness import compare, driver, messages, observed, oracle, repro
-from conformance.harness.adapters import REDUCE_LR_HUB, VALUE_KEY
+from conformance.harness.adapters import REDUCE_LR_HUB, VALUE_KEY, classes_of
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.scenario import INF, OptimizerSpec, Scenario, SchedulerSpec, single
@@ -42,7 +42,7 @@ def make_optimizer(*lrs, initial=None, wrapper=False):
 
 def build(adapter, *lrs, **kwargs):
     """The implementation's ReduceLR on a fresh SGD with one group per lr."""
-    return adapter.classes['ReduceLR'](make_optimizer(*lrs), **kwargs)
+    return classes_of(adapter)['ReduceLR'](make_optimizer(*lrs), **kwargs)
 
 
 def publish(value):
@@ -110,7 +110,7 @@ class TestDefaults:
     def test_own_parameters_are_positional_in_documented_order(self, adapter):
         """Accepts the eight own parameters positionally in the documented order."""
         values = ('max', 0.5, 2, 0.1, 'abs', 3, 0.01, 1e-3)
-        s = adapter.classes['ReduceLR'](make_optimizer(1.0), *values)
+        s = classes_of(adapter)['ReduceLR'](make_optimizer(1.0), *values)
         assert tuple(getattr(s, name) for name in oracle.RLR_POSITIONAL) == values
 
     def test_window_arguments_are_forwarded(self, adapter):
@@ -126,10 +126,10 @@ class TestExtraKwargs:
         """Raises TypeError for the keyword before touching the optimizer or the hub."""
         # Without the keyword the same call reaches the mode check (RLR-VALIDATION).
         with isolated_message_hubs(), pytest.raises(ValueError):
-            adapter.classes['ReduceLR'](make_optimizer(1.0), mode='invalid')
+            classes_of(adapter)['ReduceLR'](make_optimizer(1.0), mode='invalid')
         optimizer = make_optimizer(1.0)
         with pytest.raises(TypeError):  # Python words the message: type and moment only
-            adapter.classes['ReduceLR'](optimizer, mode='invalid', **{name: 3})
+            classes_of(adapter)['ReduceLR'](optimizer, mode='invalid', **{name: 3})
         assert 'initial_lr' not in optimizer.param_groups[0]
         assert not hasattr(optimizer.step, '_with_counter')
         assert not MessageHub.check_instance_created(REDUCE_LR_HUB)
@@ -137,9 +137,9 @@ class TestExtraKwargs:
     def test_too_many_positional_arguments_raise_type_error(self, adapter):
         """Raises TypeError for a ninth positional argument after the optimizer."""
         values = tuple(oracle.RLR_DEFAULTS[name] for name in oracle.RLR_POSITIONAL)
-        assert adapter.classes['ReduceLR'](make_optimizer(1.0), *values).eps == values[-1]
+        assert classes_of(adapter)['ReduceLR'](make_optimizer(1.0), *values).eps == values[-1]
         with pytest.raises(TypeError):
-            adapter.classes['ReduceLR'](make_optimizer(1.0), *values, 0)
+            classes_of(adapter)['ReduceLR'](make_optimizer(1.0), *values, 0)
 
 
 @pytest.mark.subject('RLR-CONSTRUCTOR-ORDER')
@@ -151,7 +151,7 @@ class TestConstructorOrder:
         """Leaves initial_lr recorded, optimizer.step wrapped and the hub created on ValueError."""
         optimizer = make_optimizer(0.3, 0.2)
         with pytest.raises(ValueError):
-            adapter.classes['ReduceLR'](optimizer, **kwargs)
+            classes_of(adapter)['ReduceLR'](optimizer, **kwargs)
         assert [g['initial_lr'] for g in optimizer.param_groups] == [0.3, 0.2]
         assert getattr(optimizer.step, '_with_counter', False)
         assert optimizer._global_step == -1
@@ -161,7 +161,7 @@ class TestConstructorOrder:
         """Raises the base constructor's TypeError for a non-optimizer even with a bad mode."""
         not_an_optimizer = object()
         with pytest.raises(TypeError) as caught:
-            adapter.classes['ReduceLR'](not_an_optimizer, mode='avg')
+            classes_of(adapter)['ReduceLR'](not_an_optimizer, mode='avg')
         messages.assert_message(caught, oracle.optimizer_type_message(not_an_optimizer))
         assert not MessageHub.check_instance_created(REDUCE_LR_HUB)
 
@@ -175,7 +175,7 @@ class TestConstructorOrder:
         """Raises the missing-hub AttributeError of call 0, not the mode error, on a resume."""
         optimizer = make_optimizer(1.0, initial=(1.0,))
         with pytest.raises(AttributeError):  # Python words the message: type and moment only
-            adapter.classes['ReduceLR'](optimizer, last_step=5, mode='avg')
+            classes_of(adapter)['ReduceLR'](optimizer, last_step=5, mode='avg')
 
 
 @pytest.mark.subject('RLR-VALIDATION')
@@ -856,8 +856,9 @@ class TestResumeLastStep:
     def test_out_of_window_resume_consumes_from_the_first_active_call(self, adapter):
         """Constructs with begin > 0 and reads a value on the first active call."""
         begin, last_step = 2, 5
-        s = adapter.classes['ReduceLR'](make_optimizer(1.0, initial=(1.0,)), last_step=last_step,
-                                        begin=begin, patience=0, factor=0.5)
+        s = classes_of(adapter)['ReduceLR'](make_optimizer(1.0, initial=(1.0,)),
+                                            last_step=last_step, begin=begin, patience=0,
+                                            factor=0.5)
         assert (s.last_step, s._global_step) == (last_step, 0)
         call(s)  # call 1: inactive, reads nothing
         with pytest.raises(KeyError):
@@ -872,7 +873,7 @@ class TestResumeLastStep:
 class TestNoIterFromEpoch:
     def test_class_has_no_build_iter_from_epoch(self, adapter):
         """Lacks build_iter_from_epoch, so the driver's iteration-based build fails at once."""
-        assert not hasattr(adapter.classes['ReduceLR'], 'build_iter_from_epoch')
+        assert not hasattr(classes_of(adapter)['ReduceLR'], 'build_iter_from_epoch')
         trace = run(adapter, 1, (1.0,), build='iter_from_epoch')
         assert trace.error is not None
         assert (trace.error.type, trace.error.step, trace.error.phase) == (
@@ -882,21 +883,21 @@ class TestNoIterFromEpoch:
     def test_convert_to_iter_based_config_raises_attribute_error(self, adapter):
         """Raises AttributeError from mmengine's builder before constructing anything."""
         optimizer = make_optimizer(1.0)
-        cfg = dict(type=adapter.classes['ReduceLR'], convert_to_iter_based=True, patience=2)
+        cfg = dict(type=classes_of(adapter)['ReduceLR'], convert_to_iter_based=True, patience=2)
         with pytest.raises(AttributeError):
             PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=optimizer, epoch_length=4))
         assert 'initial_lr' not in optimizer.param_groups[0]
 
     def test_by_epoch_false_fails_mmengine_assertion_first(self, adapter):
         """Raises mmengine's AssertionError when converting a by_epoch=False config."""
-        cfg = dict(type=adapter.classes['ReduceLR'], convert_to_iter_based=True, by_epoch=False)
+        cfg = dict(type=classes_of(adapter)['ReduceLR'], convert_to_iter_based=True, by_epoch=False)
         with pytest.raises(AssertionError):
             PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=make_optimizer(1.0),
                                                           epoch_length=4))
 
     def test_config_without_conversion_drops_epoch_length(self, adapter):
         """Builds normally through mmengine's builder, which discards epoch_length."""
-        cfg = dict(type=adapter.classes['ReduceLR'], patience=2)
+        cfg = dict(type=classes_of(adapter)['ReduceLR'], patience=2)
         s = PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=make_optimizer(1.0),
                                                           epoch_length=4))
         assert (s.patience, s.by_epoch, s.end) == (2, True, INF)

@@ -21,7 +21,13 @@ from mmengine.logging import MessageHub
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from conformance.harness import compare, driver, observed, oracle, repro
-from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB, VALUE_KEY, MessageHubAdapter
+from conformance.harness.adapters import (
+    REDUCE_LR_HUB,
+    RUNNER_HUB,
+    VALUE_KEY,
+    MessageHubAdapter,
+    classes_of,
+)
 from conformance.harness.by_hand import open_hubs
 from conformance.harness.compare import assert_same_trace
 from conformance.harness.scenario import Resume, single
@@ -49,7 +55,7 @@ def make_optimizer(*lrs):
 
 
 def build(adapter, name, *lrs, **kwargs):
-    return adapter.classes[name](make_optimizer(*lrs), **kwargs)
+    return classes_of(adapter)[name](make_optimizer(*lrs), **kwargs)
 
 
 def step(scheduler, value=None, iteration=None):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mmengine.logging import MessageHub, MMLogger
 
 from conformance.harness import by_hand, driver, messages, observed, oracle
-from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB
+from conformance.harness.adapters import REDUCE_LR_HUB, RUNNER_HUB, classes_of
 from conformance.harness.isolation import isolated_message_hubs
 from conformance.harness.repro import optimizer
 from conformance.harness.runner import train
@@ -76,7 +76,7 @@ def _scenario(name, kwargs, steps=8, **fields):
 
 
 def _build(adapter, name, opt, **kwargs):
-    return adapter.classes[name](opt, **kwargs)
+    return classes_of(adapter)[name](opt, **kwargs)
 
 
 def _lrs(opt):
@@ -658,9 +658,9 @@ class TestByEpoch:
         """Is called after every epoch or every iteration by mmengine's hook, counting calls."""
         epoch_length, epochs = 4, 3
         record = train(
-            schedulers={'type': adapter.classes[LLI], 'start_factor': 0.5, 'end_factor': 0.0,
+            schedulers={'type': classes_of(adapter)[LLI], 'start_factor': 0.5, 'end_factor': 0.0,
                         'begin': 1, 'end': 100, 'by_epoch': by_epoch},
-            loop='epoch', epochs=epochs, epoch_length=epoch_length, classes=adapter.classes,
+            loop='epoch', epochs=epochs, epoch_length=epoch_length, classes=classes_of(adapter),
         )
         assert record.error is None
         iterations = epoch_length * epochs

@@ -72,8 +72,8 @@ class MigrationAdapter(Adapter):
     def classes(self):
         """Nothing to offer: a check that builds mmagic's classes itself is not applicable.
 
-        The ``classes`` fixture reads this with ``getattr(adapter, 'classes', None)`` and some
-        tests read ``adapter.classes`` directly; either way the skip reaches pytest.
+        The suite reads it through ``adapters.classes_of`` (``getattr``), so the skip reaches
+        pytest from the first check that asks for the classes.
         """
         not_applicable(f'{self.name} exposes no classes; this check builds schedulers directly '
                        "with mmagic's interface")
