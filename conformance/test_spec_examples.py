@@ -18,6 +18,7 @@ import warnings
 import pytest
 
 from conformance.harness import clauses, repro
+from conformance.harness.adapters import classes_of
 
 _EXAMPLES = clauses.examples()
 _INTENT_EXAMPLES = clauses.intent_examples()
@@ -26,13 +27,6 @@ _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 def _needs(text):
     return [name for name in ('LinearLrInterval', 'ReduceLR') if name in text]
-
-
-def _skip_without_classes(adapter):
-    """The examples construct the schedulers with upstream's interface (docs/adapters.md)."""
-    if not getattr(adapter, 'classes', None):
-        pytest.skip(f'not applicable: the adapter {adapter.name} exposes no classes; the '
-                    "examples construct schedulers directly with upstream's interface")
 
 
 def _skip_without_registry(text, adapter):
@@ -50,7 +44,7 @@ def _skip_without_registry(text, adapter):
 def test_spec_example_holds(clause_id, adapter):
     """Reproduces the clause's example output exactly."""
     __tracebackhide__ = True
-    _skip_without_classes(adapter)
+    classes_of(adapter)  # the examples construct schedulers: not applicable without classes
     _skip_without_registry(_EXAMPLES[clause_id], adapter)
     _run_example(clause_id, _EXAMPLES[clause_id], adapter, 'its example')
 
@@ -66,7 +60,7 @@ def test_intent_example_holds(clause_id, adapter, declared):
     if clause_id not in declared.intents:
         pytest.skip(f'not applicable: {adapter.name} does not declare intent:{clause_id}')
     __tracebackhide__ = True
-    _skip_without_classes(adapter)
+    classes_of(adapter)  # the examples construct schedulers: not applicable without classes
     _skip_without_registry(_INTENT_EXAMPLES[clause_id], adapter)
     _run_example(clause_id, _INTENT_EXAMPLES[clause_id], adapter,
                  f'its intent example (intent:{clause_id})')
