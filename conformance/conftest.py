@@ -1,9 +1,15 @@
 """The suite's options, header, markers and isolation.
 
-``--impl`` is resolved once, in ``pytest_configure``, and the implementation is checked to be
-judgeable (each scheduler constructs and steps); a bad value stops the run with one usage error
-that says what is wrong. Every test has exactly one subject clause (``subject`` marker) and
-runs with an empty MessageHub registry.
+``--impl`` is resolved once per process that runs tests, in ``pytest_configure``, and the
+implementation is checked to be judgeable (each scheduler constructs and steps); a bad value
+stops the run with one usage error that says what is wrong. Every test has exactly one subject
+clause (``subject`` marker) and runs with an empty MessageHub registry.
+
+Under pytest-xdist (the default on two or more cores, harness/workers.py) the controller runs no
+test and never imports torch or mmengine: it parses the options, starts the workers at once, and
+learns from them what the implementation is (its facts, for the header and the report) or why it
+cannot be judged (one usage error, raised by the controller). This module therefore imports the
+harness modules that need torch or mmengine where they are used.
 """
 
 from __future__ import annotations
@@ -13,15 +19,12 @@ from hypothesis import HealthCheck, Phase, settings
 
 from conformance import plugin
 from conformance.harness import (
-    adapters,
     clauses,
     deviations,
-    isolation,
     ordering,
     overhead,
     reporting,
     resources,
-    verdict,
     workers,
 )
 from conformance.harness import impl as impl_module
@@ -47,8 +50,17 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile('ci')
+overhead.pause_collector()  # until the tests are collected (harness/overhead.py)
 
 _ADAPTER_KEY = pytest.StashKey()
+#: What the header and the report say of the implementation (impl.facts), in every process.
+_FACTS_KEY = pytest.StashKey()
+#: The --impl value as given (impl.choose), in every process.
+_CHOICE_KEY = pytest.StashKey()
+#: A worker's reason why the implementation cannot be judged, sent to the controller.
+_PROBLEM_KEY = pytest.StashKey()
+_WORKER_PROBLEM = 'conformance_usage_error'
+_WORKER_FACTS = 'conformance_facts'
 DEVIATIONS_KEY = deviations.STASH_KEY
 #: Per excused clause: how many of its checks ran, and how many needed the excuse.
 _EXCUSE_COUNTS_KEY = pytest.StashKey()
@@ -109,15 +121,49 @@ def pytest_configure(config):
     for line in plugin.WARNING_FILTERS:  # pyproject.toml's, for a run without it
         config.addinivalue_line('filterwarnings', line)
     try:
-        choice = impl_module.choose(config.getoption('conformance_impl'))
+        config.stash[_CHOICE_KEY] = impl_module.choose(config.getoption('conformance_impl'))
+    except impl_module.ImplError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    _check_subjects(config.getoption('conformance_subjects'))
+    config.stash[DEVIATIONS_KEY] = _load_deviations(config.getoption('conformance_deviations'))
+    if workers.distributing(config):
+        overhead.resume_collector()  # collects no test
+        # The workers resolve and check the implementation; pytest_testnodedown hears it.
+    elif hasattr(config, 'workerinput'):
+        try:
+            _judge_implementation(config)
+        except pytest.UsageError as exc:  # the controller raises it (pytest_testnodedown)
+            config.stash[_PROBLEM_KEY] = config.workeroutput[_WORKER_PROBLEM] = str(exc)
+        else:
+            config.workeroutput[_WORKER_FACTS] = config.stash[_FACTS_KEY]
+    else:
+        _judge_implementation(config)
+    reporting.configure(config, _FACTS_KEY, DEVIATIONS_KEY, subject_of)
+
+
+def _judge_implementation(config):
+    """Resolve and check the implementation; a UsageError says why it cannot be judged."""
+    choice = config.stash[_CHOICE_KEY]
+    try:
         adapter = impl_module.resolve(choice)
         impl_module.check(adapter, choice.label)
+        declared = config.stash[DEVIATIONS_KEY]
+        if declared.intents:
+            impl_module.resolve(_intent_reference_value(declared.intents))
     except impl_module.ImplError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_ADAPTER_KEY] = adapter
-    _check_subjects(config.getoption('conformance_subjects'))
-    config.stash[DEVIATIONS_KEY] = _load_deviations(config.getoption('conformance_deviations'))
-    reporting.configure(config, _ADAPTER_KEY, DEVIATIONS_KEY, subject_of)
+    config.stash[_FACTS_KEY] = impl_module.facts(adapter)
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: absent under -p no:xdist
+def pytest_testnodedown(node, error):
+    """The controller of a distributed run: a worker's facts, or why it could not judge."""
+    output = getattr(node, 'workeroutput', None) or {}
+    if output.get(_WORKER_PROBLEM):
+        raise pytest.UsageError(output[_WORKER_PROBLEM])
+    if output.get(_WORKER_FACTS) and _FACTS_KEY not in node.config.stash:
+        node.config.stash[_FACTS_KEY] = output[_WORKER_FACTS]
 
 
 def _cache_goldens(config):
@@ -145,16 +191,16 @@ def _check_fixtures_once():
 
 
 def _load_deviations(path):
-    """The declared deviations, validated before collection (one usage error per problem)."""
+    """The declared deviations, validated before collection (one usage error per problem).
+
+    Whether the reference can take the declared intents is checked with the implementation.
+    """
     if path is None:
         return deviations.NONE
     try:
-        declared = deviations.load(path)
-        if declared.intents:
-            impl_module.resolve(_intent_reference_value(declared.intents))
-    except (deviations.DeviationsError, impl_module.ImplError) as exc:
+        return deviations.load(path)
+    except deviations.DeviationsError as exc:
         raise pytest.UsageError(str(exc)) from None
-    return declared
 
 
 def _intent_reference_value(intents):
@@ -179,39 +225,41 @@ def _check_subjects(wanted):
 
 
 def pytest_report_header(config):
-    adapter = config.stash[_ADAPTER_KEY]
     found = impl_module.versions()
-    provides = ', '.join(sorted(adapter.provides))
-    state = ('read attribute by attribute' if getattr(adapter, 'exposes_state', False)
-             else 'not exposed by the adapter: state checks are not applicable')
-    lines = [
-        f'conformance: impl={adapter.name} provides=[{provides}]',
-        f'conformance: loaded from {adapter.origin}',
-        *([f'conformance: {adapter.published_check.details()}']
-          if getattr(adapter, 'published_check', None) else []),
+    facts = config.stash.get(_FACTS_KEY, None)
+    if facts is None:  # the controller of a distributed run: the workers judge the implementation
+        lines = [f'conformance: impl={config.stash[_CHOICE_KEY].value} (each worker resolves and '
+                 'checks it; what it loaded is printed at the end of the run)']
+    else:
+        lines = _implementation_lines(config, facts)
+    lines += [
         'conformance: versions mmagic={mmagic} mmengine={mmengine} torch={torch}'.format(**found),
         f'conformance: mmengine {found["mmengine"]} {_measured(found["mmengine"])}',
-        f'conformance: scheduler state {state}',
-        f'conformance: registry {_registry_line(adapter)}',
         f'conformance: hypothesis profile={settings._current_profile}',
         f'conformance: processes {config.stash.get(_WORKERS_KEY, "one process")}',
         f'conformance: pytest log capture {overhead.describe(config)}',
+        f'conformance: suite {resources.describe()}',
     ]
-    lines.append(f'conformance: suite {resources.describe()}')
-    if _is_expected_reference(config, adapter):
-        lines.append('conformance: the candidate is the reference: side-by-side checks against '
-                     'the reference are not applicable')
     lines.extend(_deviation_lines(config.stash[DEVIATIONS_KEY]))
     lines += reporting.header_lines(config)
     return lines
 
 
-def _registry_line(adapter):
-    """Which registry the LOOP-REGISTRY checks build from, by scope, or that there is none."""
-    registry = getattr(adapter, 'registry', None)
-    if registry is None:
-        return 'none exposed by the adapter: registry checks are not applicable'
-    return f'scope {getattr(registry, "scope", "?")!r}: configs name the schedulers by type'
+def _implementation_lines(config, facts):
+    """What the header says of the implementation under test, from its facts (impl.facts)."""
+    state = ('read attribute by attribute' if facts['exposes_state']
+             else 'not exposed by the adapter: state checks are not applicable')
+    lines = [
+        f'conformance: impl={facts["name"]} provides=[{", ".join(facts["provides"])}]',
+        f'conformance: loaded from {facts["origin"]}',
+        *([f'conformance: {facts["published"]}'] if facts['published'] else []),
+        f'conformance: scheduler state {state}',
+        f'conformance: registry {facts["registry"]}',
+    ]
+    if _is_expected_reference(config):
+        lines.append('conformance: the candidate is the reference: side-by-side checks against '
+                     'the reference are not applicable')
+    return lines
 
 
 def _deviation_lines(declared):
@@ -228,11 +276,11 @@ def _deviation_lines(declared):
     return lines
 
 
-def _is_expected_reference(config, adapter):
+def _is_expected_reference(config):
     """Whether the candidate is the very reference it would be compared with."""
-    declared = config.stash[DEVIATIONS_KEY]
-    return (getattr(adapter, 'is_reference', False)
-            and frozenset(getattr(adapter, 'intents', ())) == declared.intents)
+    facts = config.stash[_FACTS_KEY]
+    return (facts['is_reference']
+            and frozenset(facts['intents']) == config.stash[DEVIATIONS_KEY].intents)
 
 
 def _measured(version):
@@ -258,6 +306,10 @@ def _unregistered_markers(config, items) -> list:
 
 
 def pytest_collection_modifyitems(config, items):
+    if _PROBLEM_KEY in config.stash:  # a worker that cannot judge: the controller says why
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+        return
     unknown = _unregistered_markers(config, items)
     if unknown:
         raise pytest.UsageError(f'unregistered markers in the conformance suite: {unknown}')
@@ -272,6 +324,10 @@ def pytest_collection_modifyitems(config, items):
         kept = [item for item in items if subject_of(item) in wanted]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+def pytest_unconfigure(config):
+    overhead.freeze_for_exit()  # and on again if the run stopped before its tests were collected
 
 
 def pytest_collection_finish(session):
@@ -313,14 +369,18 @@ def pytest_pyfunc_call(pyfuncitem):
     function = pyfuncitem.obj
     arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     if excused is not None:
+        from conformance.harness import verdict
+
         outcome = verdict.judge_excused(function, arguments, excused)  # a skip raises here
         if outcome == 'excused':
             pyfuncitem.stash[deviations.OUTCOME_KEY] = outcome
             pytest.xfail(f'{_EXCUSED_PREFIX}{declared.path} [deviations.{subject}]: '
                          f'{excused.reason}')
         return True
+    from conformance.harness import verdict
+
     candidate = config.stash[_ADAPTER_KEY]
-    if _is_expected_reference(config, candidate):
+    if _is_expected_reference(config):
         # The candidate is the very reference with the declared intents: a probe would be the
         # same run, so only the plain reference's outcome is needed (harness/verdict.py).
         outcome = verdict.judge_expected_reference(
@@ -375,6 +435,10 @@ def pytest_sessionfinish(session):
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    facts = config.stash.get(_FACTS_KEY, None)
+    if facts is not None and workers.distributing(config):  # the header could not say it
+        for line in _implementation_lines(config, facts):
+            terminalreporter.write_line(line)
     declared = config.stash.get(DEVIATIONS_KEY, deviations.NONE)
     counts = config.stash.get(_EXCUSE_COUNTS_KEY, {})
     for entry in declared.entries:
@@ -424,6 +488,8 @@ def declared(request):
 @pytest.fixture(scope='session')
 def classes(adapter):
     """The implementation's classes, for tests that construct and call schedulers directly."""
+    from conformance.harness import adapters
+
     return adapters.classes_of(adapter)
 
 
@@ -433,7 +499,7 @@ def reference_adapter(request, adapter):
 
     Such a run on the reference itself checks nothing, so it is not applicable there.
     """
-    if _is_expected_reference(request.config, adapter):
+    if _is_expected_reference(request.config):
         pytest.skip('not applicable: the candidate is the reference itself, and a side-by-side '
                     'run would compare it with itself')
     return _intent_reference(request.config)
@@ -452,5 +518,7 @@ def upstream_adapter():
 @pytest.fixture(autouse=True)
 def _isolated_global_state():
     """mmengine's MessageHub registry and loggers are global: give each test its own."""
+    from conformance.harness import isolation
+
     with isolation.isolated():
         yield

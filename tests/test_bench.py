@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conformance.harness import goldens
 from tools import bench
 
@@ -78,3 +80,14 @@ class TestBench:
         seconds, = _figure(rf': {NUMBER} s, failed, ', timed)
         assert seconds > 0
         assert lines[-1].startswith('  slowest ')
+
+    def test_mutant_option_names_the_mutants_of_part_4(self):
+        """--mutant selects mutants, issue9 the fifteen issue 9 times; an unknown one is refused."""
+        from tests.mutants import MUTANTS
+
+        args = bench.parse(['--mutant', 'issue9', '--mutant', 'rlr_eps_inclusive'])
+        assert args.mutant == [*bench.ISSUE_9_MUTANTS, 'rlr_eps_inclusive']
+        assert len(bench.ISSUE_9_MUTANTS) == 15 and set(bench.ISSUE_9_MUTANTS) <= set(MUTANTS)
+        with pytest.raises(SystemExit) as stopped:
+            bench.parse(['--mutant', 'no_such_mutant'])
+        assert stopped.value.code == 2

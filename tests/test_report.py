@@ -312,9 +312,10 @@ class _Config:
     """What Reporter reads of a pytest config."""
 
     def __init__(self, path, declared, unneeded):
-        self.adapter_key, self.deviations_key = object(), object()
-        adapter = type('A', (), {'name': 'fake', 'origin': 'here', 'provides': {'ReduceLR'}})()
-        self.stash = {self.adapter_key: adapter, self.deviations_key: declared}
+        self.facts_key, self.deviations_key = object(), object()
+        facts = {'name': 'fake', 'origin': 'here', 'provides': ['ReduceLR'],
+                 'is_reference': False}
+        self.stash = {self.facts_key: facts, self.deviations_key: declared}
         key = getattr(deviations, 'UNNEEDED_KEY', None)
         if key is not None:
             self.stash[key] = unneeded
@@ -339,7 +340,7 @@ class TestAggregation:
             deviations.Deviation('RLR-EPS', 'intent', 'ours'),
             deviations.Deviation('RLR-VALIDATION', 'excused', 'ours')))
         config = _Config(tmp_path / 'r.json', declared, [])
-        reporter = reporting.Reporter(config, config.adapter_key, config.deviations_key,
+        reporter = reporting.Reporter(config, config.facts_key, config.deviations_key,
                                       lambda item: None)
         verdict = {'record': None, 'verdict': 'deviated'}
         excused = {'record': None, 'verdict': 'excused'}

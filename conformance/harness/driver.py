@@ -9,6 +9,10 @@ conformance/test_runner.py proves this model exact against a real mmengine Runne
 :class:`Run` does this one call at a time (the side-by-side state machine uses it that way);
 :func:`run` does a whole scenario. Only what the implementation's own code raises is recorded
 as its behaviour; an exception of the harness itself propagates and errors the test.
+
+torch and mmengine are imported by the functions that use them: the module's data types (Trace,
+ErrorRecord, STATE_ATTRIBUTES) are read by the controller of a distributed run, which must not pay
+for importing them (harness/workers.py).
 """
 
 from __future__ import annotations
@@ -21,9 +25,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
-
-import torch
-from mmengine.optim import OptimWrapper
 
 from . import observed
 
@@ -197,6 +198,9 @@ def exposes_state(adapter) -> bool:
 
 def make_optimizer(spec):
     """An SGD with one single-parameter group per lr, wrapped in an OptimWrapper if asked."""
+    import torch
+    from mmengine.optim import OptimWrapper
+
     groups = []
     for index, lr in enumerate(spec.lrs):
         group = {'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr}
@@ -214,6 +218,8 @@ def _transport(payload, how):
         return payload
     if how == 'deepcopy':
         return copy.deepcopy(payload)
+    import torch
+
     buffer = io.BytesIO()
     torch.save(payload, buffer)
     buffer.seek(0)

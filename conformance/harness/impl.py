@@ -6,6 +6,10 @@ see upstream.py: its name says whether its files are upstream's as published); a
 exposes ``LinearLrInterval`` and/or ``ReduceLR`` with upstream's interface (and, optionally,
 ``PARAM_SCHEDULERS``, the registry a config names them in: LOOP-REGISTRY); ``module:object``
 naming an adapter (an instance, or a class or factory called with no arguments).
+
+The adapters module (mmengine, torch) is imported by the functions that build an adapter: the
+controller of a distributed run only parses the value (:func:`choose`) and must not pay for
+importing them (harness/workers.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import os
 from dataclasses import dataclass
 
 from . import driver, upstream
-from .adapters import ADAPTER_ATTRIBUTES, ADAPTER_METHODS, MessageHubAdapter
 from .scenario import SCHEDULERS, single
 
 ENV_VAR = 'LR_CONFORMANCE_IMPL'
@@ -111,6 +114,8 @@ def _import(module_name, value):
 
 
 def _module_adapter(module_name, value):
+    from .adapters import MessageHubAdapter
+
     module = _import(module_name, value)
     classes = {name: getattr(module, name, None) for name in SCHEDULERS}
     if not any(classes.values()):
@@ -139,6 +144,8 @@ def _intents_adapter(value):
     """``reference[ID,...]``: the reference's classes with those intents enabled."""
     import reference
 
+    from .adapters import MessageHubAdapter
+
     inside = value[len('reference['):-1] if value.endswith(']') else None
     ids = [part.strip() for part in inside.split(',')] if inside else []
     if not inside or not all(ids):
@@ -159,6 +166,8 @@ def _intents_adapter(value):
 
 
 def _upstream_adapter():
+    from .adapters import MessageHubAdapter
+
     try:
         loaded = upstream.load()
     except ImportError as exc:
@@ -172,6 +181,8 @@ def _upstream_adapter():
 
 
 def _custom_adapter(value):
+    from .adapters import ADAPTER_ATTRIBUTES, ADAPTER_METHODS
+
     module_name, _, attribute = value.partition(':')
     module = _import(module_name, value)
     if not attribute or not hasattr(module, attribute):
@@ -244,6 +255,25 @@ def check(adapter, label):
 
 def _arguments(scenario):
     return ', '.join(f'{key}={value!r}' for key, value in scenario.schedulers[0].kwargs.items())
+
+
+def facts(adapter) -> dict:
+    """What the header and the report say of an adapter: plain data, which a worker can send."""
+    check = getattr(adapter, 'published_check', None)
+    registry = getattr(adapter, 'registry', None)
+    return {
+        'name': str(adapter.name),
+        'origin': str(adapter.origin),
+        'provides': sorted(adapter.provides),
+        'published': check.details() if check is not None else None,
+        'exposes_state': bool(getattr(adapter, 'exposes_state', False)),
+        'registry': ('none exposed by the adapter: registry checks are not applicable'
+                     if registry is None else
+                     f'scope {getattr(registry, "scope", "?")!r}: configs name the schedulers '
+                     'by type'),
+        'is_reference': bool(getattr(adapter, 'is_reference', False)),
+        'intents': sorted(getattr(adapter, 'intents', ())),
+    }
 
 
 def versions() -> dict:

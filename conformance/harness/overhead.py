@@ -10,6 +10,16 @@
 - Garbage collection of what never becomes garbage. After collection, torch, mmengine and the
   decoded goldens are a few million objects that every full collection walks again; they are
   moved to the permanent generation (:func:`gc.freeze`), which the collector skips.
+- Garbage collection while they are made. Importing torch, mmengine and sympy and collecting
+  2,400 tests triggered eight full collections, each walking everything imported so far: 1.8 s
+  of every process's start-up (measured with ``gc.callbacks``). The collector is paused from the
+  moment the suite's conftest is imported until the tests are collected, then one collection
+  and the freeze run, and it is on again for the tests. A process that collects nothing (the
+  controller of a distributed run) turns it back on at once.
+- Garbage collection at exit. The interpreter's finalization walks every object that is not
+  frozen, several times: after the tests, in a process that imported torch and mmengine, that
+  took a second or more (1.6 s for a bare ``import mmengine.optim``; 0.4 s with everything
+  frozen). The process exits as soon as its session is over, so everything is frozen then too.
 """
 
 from __future__ import annotations
@@ -51,7 +61,24 @@ def quiet_log_capture(config) -> bool:
     return True
 
 
+def pause_collector():
+    """Pause garbage collection for the start-up (see the module docstring)."""
+    gc.disable()
+
+
+def resume_collector():
+    """Turn garbage collection back on (idempotent)."""
+    gc.enable()
+
+
+def freeze_for_exit():
+    """At the end of the session: nothing left is worth collecting before the process exits."""
+    gc.enable()
+    gc.freeze()
+
+
 def freeze_collected_objects():
-    """Exclude every object alive now from garbage collection (see the module docstring)."""
+    """Exclude every object alive now from garbage collection, then collect as usual again."""
     gc.collect()
     gc.freeze()
+    resume_collector()

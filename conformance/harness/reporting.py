@@ -73,18 +73,19 @@ def addoption(group) -> None:
         help='compare lrs within this absolute tolerance (default: 0, exact)')
 
 
-def configure(config, adapter_key, deviations_key, subject_of) -> None:
+def configure(config, facts_key, deviations_key, subject_of) -> None:
     """Set the run's tolerance and register the plugin (from conftest's pytest_configure).
 
-    ``adapter_key``/``deviations_key`` are the conftest's stash keys of the adapter and the
-    declared deviations; ``subject_of(item)`` is the conftest's reading of the subject marker.
+    ``facts_key``/``deviations_key`` are the conftest's stash keys of the implementation's facts
+    (impl.facts; under xdist the controller has them from a worker) and the declared
+    deviations; ``subject_of(item)`` is the conftest's reading of the subject marker.
     """
     from . import impl
 
     compare.set_tolerance(observed.Tolerance(config.getoption('conformance_rtol'),
                                              config.getoption('conformance_atol')))
     compare.impl_value = impl.choose(config.getoption('conformance_impl')).value
-    config.pluginmanager.register(Reporter(config, adapter_key, deviations_key, subject_of),
+    config.pluginmanager.register(Reporter(config, facts_key, deviations_key, subject_of),
                                   'conformance-reporting')
 
 
@@ -125,10 +126,10 @@ class Check:
 
 
 class Reporter:
-    def __init__(self, config, adapter_key, deviations_key, subject_of):
+    def __init__(self, config, facts_key, deviations_key, subject_of):
         self.config = config
         self.subject_of = subject_of
-        self.adapter_key = adapter_key
+        self.facts_key = facts_key
         self.deviations_key = deviations_key
         path = config.getoption('conformance_report')
         self.path = Path(path).resolve() if path else None
@@ -204,6 +205,9 @@ class Reporter:
     def pytest_sessionfinish(self, session, exitstatus):
         if self.path is None or hasattr(self.config, 'workerinput'):
             return
+        if self.facts_key not in self.config.stash:  # stopped before any worker judged it
+            self.problem = 'the implementation was not judged (see the error above)'
+            return
         try:
             self.written = write(self.build(exitstatus), self.path, self.checks)
         except Exception as exc:  # say so; the run's own outcome stands
@@ -220,7 +224,7 @@ class Reporter:
 
     def build(self, exitstatus) -> dict:
         config = self.config
-        adapter = config.stash[self.adapter_key]
+        facts = config.stash[self.facts_key]
         declared = config.stash.get(self.deviations_key, deviations.NONE)
         key = getattr(deviations, 'UNNEEDED_KEY', None)
         unneeded = list(config.stash.get(key, [])) if key is not None else []
@@ -245,10 +249,10 @@ class Reporter:
             'format': FORMAT,
             'created': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
             'implementation': {
-                'name': str(adapter.name),
-                'origin': str(adapter.origin),
-                'provides': sorted(adapter.provides),
-                'is_reference': bool(getattr(adapter, 'is_reference', False)),
+                'name': facts['name'],
+                'origin': facts['origin'],
+                'provides': list(facts['provides']),
+                'is_reference': facts['is_reference'],
             },
             'versions': impl.versions(),
             'command': {

@@ -1,12 +1,17 @@
-"""How many processes run the suite: one, unless the command line or the environment asks for more.
+"""How many processes run the suite: pytest-xdist workers on two or more cores, else one.
 
-pytest-xdist was the default once (``-n auto``). Measured on the two-core machine this project is
-built on, it made the default run slower, not faster: one process took 38 s; two workers took 44 s
-on a quiet machine and 70 s with one other job running, because each worker repeats the start-up
-(torch, mmengine and collecting 2,400 tests: about 8 s) and the controller competes with the
-workers for the two cores. So the suite runs in one process unless ``-n``/``--numprocesses``/
-``--tx`` is given, or ``LR_CONFORMANCE_WORKERS`` is ``auto`` or a number (for a CI step on a
-machine with many cores). Whatever is chosen, the header says it.
+Measured on the two-core machine this project is built on (tools/bench.py, README "Benchmark"):
+the suite's work is about 26 s of tests after about 9 s of start-up (importing torch and
+mmengine, torch's first optimizer, collecting 2,400 tests). Workers split the tests, but each
+repeats the start-up, and the controller handles every report. Workers became the default once
+the controller stopped importing torch and mmengine itself (conftest.py): before that, it spent
+7 s starting up before it started any worker, and two workers were slower than one process.
+
+The default is ``min(cores, 4)`` workers when pytest-xdist is loaded and there are two or more
+cores (more workers only repeat the start-up); ``-n``/``--numprocesses``/``--tx`` on the command
+line win, and ``LR_CONFORMANCE_WORKERS`` (``auto``, a number, or ``0`` for one process) decides
+when they are not given. A run under ``--pdb``, ``--collect-only`` or pytest-cov's ``--cov`` is
+one process. Whatever is chosen, the header says it.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import os
 import pytest
 
 ENV_VAR = 'LR_CONFORMANCE_WORKERS'
+#: The most workers the default starts.
+DEFAULT_CAP = 4
 
 
 def choose_default(config) -> str:
-    """Sets ``-n`` from the environment when the command line did not; returns the header text."""
+    """Sets ``-n`` when the command line did not; returns the header text."""
     if hasattr(config, 'workerinput'):
         return 'an xdist worker'
     if not config.pluginmanager.hasplugin('xdist'):
@@ -30,26 +37,30 @@ def choose_default(config) -> str:
         count = len(option.tx or [])
         return f'{count} workers (as given)' if count else 'one process (as given)'
     wanted = os.environ.get(ENV_VAR, '').strip()
-    if wanted in ('', '0'):
-        return f'one process (the default; -n N or {ENV_VAR}=N for workers)'
+    if wanted == '0':
+        return f'one process ({ENV_VAR}=0)'
+    if wanted and wanted != 'auto' and not wanted.isdigit():
+        raise pytest.UsageError(f'{ENV_VAR}={wanted!r}: expected auto or a number of workers')
     if config.getoption('usepdb', False) or config.getoption('collectonly', False):
         return 'one process'
     if getattr(option, 'cov_source', None):  # pytest-cov decided on one process before this
-        return f'one process (--cov ignores {ENV_VAR}: pass -n to distribute)'
+        return 'one process (--cov: pass -n to distribute)'
+    auto = config.hook.pytest_xdist_auto_num_workers(config=config) or 1
     if wanted == 'auto':
-        count = config.hook.pytest_xdist_auto_num_workers(config=config) or 1
-    elif wanted.isdigit():
-        count = int(wanted)
+        count, why = auto, f'{ENV_VAR}=auto'
+    elif wanted:
+        count, why = int(wanted), f'{ENV_VAR}={wanted}'
     else:
-        raise pytest.UsageError(f'{ENV_VAR}={wanted!r}: expected auto or a number of workers')
+        count = min(auto, DEFAULT_CAP)
+        why = (f'the default on {auto} cores; -n 0 or {ENV_VAR}=0 for one process')
     if count < 2:
-        return f'one process ({ENV_VAR}={wanted})'
+        return f'one process ({why})'
     # What ``-n N`` does (xdist's own option handling has run already: set its results).
     option.numprocesses = count
     if option.dist == 'no':
         option.dist = 'load'
     option.tx = ['popen'] * count
-    return f'{count} workers ({ENV_VAR}={wanted})'
+    return f'{count} workers ({why})'
 
 
 def distributing(config) -> bool:

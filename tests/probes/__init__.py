@@ -1,0 +1,1 @@
+"""pytest plugins that tests load into a child run (``-p tests.probes.<name>``) to observe it."""
