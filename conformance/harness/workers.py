@@ -1,8 +1,8 @@
 """How many processes run the suite: pytest-xdist workers on two or more cores, else one.
 
 Measured on the two-core machine this project is built on (tools/bench.py, README "Benchmark"):
-the suite's work is about 26 s of tests after about 9 s of start-up (importing torch and
-mmengine, torch's first optimizer, collecting 2,400 tests). Workers split the tests, but each
+one process takes about 33 s, start-up (importing torch and mmengine, torch's first optimizer,
+collecting 2,400 tests: about 7 s) and then the tests; two workers take about 25 s. Each worker
 repeats the start-up, and the controller handles every report. Workers became the default once
 the controller stopped importing torch and mmengine itself (conftest.py): before that, it spent
 7 s starting up before it started any worker, and two workers were slower than one process.
