@@ -25,13 +25,13 @@ SELECTION = ('conformance/test_state_loading.py', '-p', 'no:randomly', '-p', 'no
 IMPL = ('--impl=reference',)
 
 
-def _run(*options, **env):
+def _run(*options, selection=SELECTION, **env):
     environment = {key: value for key, value in os.environ.items()
                    if key not in ('LR_CONFORMANCE_WORKERS', 'LR_CONFORMANCE_IMPL')}
     environment.update(env)
     if not any(option.startswith('--impl') for option in options):
         options = IMPL + options
-    result = subprocess.run([sys.executable, '-m', 'pytest', *SELECTION, *options], cwd=ROOT,
+    result = subprocess.run([sys.executable, '-m', 'pytest', *selection, *options], cwd=ROOT,
                             capture_output=True, text=True, timeout=600, env=environment)
     return result.returncode, result.stdout + result.stderr
 
@@ -54,9 +54,9 @@ def _cores():
 
 
 def test_default_is_workers_on_two_or_more_cores():
-    """Starts min(cores, 4) workers when nothing asks otherwise, and says so in the header."""
+    """Starts min(cores, 4) workers for the whole suite, and says so in the header."""
     cores = _cores()
-    code, output = _run()
+    code, output = _run('-q', '-v', selection=('conformance', '-p', 'no:cacheprovider'))
     assert code == pytest.ExitCode.OK, output[-3000:]
     count = min(cores, workers.DEFAULT_CAP)
     why = f'the default on {cores} cores; -n 0 or LR_CONFORMANCE_WORKERS=0 for one process'
@@ -93,6 +93,22 @@ def test_one_process_when_asked(options, env, said):
     assert _processes_line(output) == f'conformance: processes {said}'
     assert 'created: ' not in output
     assert 'conformance: loaded from ' in output.split('created: ')[0]  # in the header
+
+
+@pytest.mark.parametrize(('options', 'said'), [
+    ((), 'a test file or node id'),
+    (('--subject=RLR-STATE-KEYS',), '--subject'),
+    (('-k', 'state'), '-k'),
+    (('-m', 'example'), '-m'),
+], ids=['file', 'subject', 'keyword', 'marker'])
+def test_narrowed_run_is_one_process(options, said):
+    """Runs a narrowed selection in one process: its tests cost less than a worker's start-up."""
+    selection = SELECTION if not options else ('conformance', '-p', 'no:randomly')
+    code, output = _run(*options, selection=selection)
+    assert code in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED), output[-3000:]
+    assert _processes_line(output) == ('conformance: processes one process (the default for a '
+                                       f'run narrowed by {said}; -n N for workers)')
+    assert 'created: ' not in output
 
 
 def test_bad_environment_value_is_a_usage_error():

@@ -11,7 +11,10 @@ The default is ``min(cores, 4)`` workers when pytest-xdist is loaded and there a
 cores (more workers only repeat the start-up); ``-n``/``--numprocesses``/``--tx`` on the command
 line win, and ``LR_CONFORMANCE_WORKERS`` (``auto``, a number, or ``0`` for one process) decides
 when they are not given. A run under ``--pdb``, ``--collect-only`` or pytest-cov's ``--cov`` is
-one process. Whatever is chosen, the header says it.
+one process, and so is a narrowed run (``--subject``, ``-k``, ``-m``, ``--lf``, a test file or
+a node id): its few tests take less time than a worker's start-up (a new user's
+``--subject=RLR-PATIENCE`` took 22 s with workers, 3 s of tests in one process). Whatever is
+chosen, the header says it.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ def choose_default(config) -> str:
         return 'one process'
     if getattr(option, 'cov_source', None):  # pytest-cov decided on one process before this
         return 'one process (--cov: pass -n to distribute)'
+    narrowed = _narrowed(config) if not wanted else None
+    if narrowed:
+        return f'one process (the default for a run narrowed by {narrowed}; -n N for workers)'
     auto = config.hook.pytest_xdist_auto_num_workers(config=config) or 1
     if wanted == 'auto':
         count, why = auto, f'{ENV_VAR}=auto'
@@ -61,6 +67,21 @@ def choose_default(config) -> str:
         option.dist = 'load'
     option.tx = ['popen'] * count
     return f'{count} workers ({why})'
+
+
+def _narrowed(config):
+    """What narrows the run to a few tests, if anything does (None for the whole suite)."""
+    option = config.option
+    for given, what in ((config.getoption('conformance_subjects', None), '--subject'),
+                        (getattr(option, 'keyword', ''), '-k'),
+                        (getattr(option, 'markexpr', ''), '-m'),
+                        (getattr(option, 'lf', False), '--lf')):
+        if given:
+            return what
+    for argument in config.args:
+        if '::' in argument or argument.split('::')[0].endswith('.py'):
+            return 'a test file or node id'
+    return None
 
 
 def distributing(config) -> bool:
