@@ -366,19 +366,17 @@ def pytest_pyfunc_call(pyfuncitem):
                     if entry.clause == subject and entry.follows == 'excused'), None)
     if excused is None and not declared.intents:
         return None  # pytest calls the test as usual
+    from conformance.harness import verdict
+
     function = pyfuncitem.obj
     arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
     if excused is not None:
-        from conformance.harness import verdict
-
         outcome = verdict.judge_excused(function, arguments, excused)  # a skip raises here
         if outcome == 'excused':
             pyfuncitem.stash[deviations.OUTCOME_KEY] = outcome
             pytest.xfail(f'{_EXCUSED_PREFIX}{declared.path} [deviations.{subject}]: '
                          f'{excused.reason}')
         return True
-    from conformance.harness import verdict
-
     candidate = config.stash[_ADAPTER_KEY]
     if _is_expected_reference(config):
         # The candidate is the very reference with the declared intents: a probe would be the

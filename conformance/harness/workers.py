@@ -79,7 +79,7 @@ def _narrowed(config):
         if given:
             return what
     for argument in config.args:
-        if '::' in argument or argument.split('::')[0].endswith('.py'):
+        if '::' in argument or argument.endswith('.py'):
             return 'a test file or node id'
     return None
 
